@@ -1,0 +1,64 @@
+"""`getelec assess`: the rules calculator (JSON in, JSON out)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from getelec.cli import EXIT_BAD_INPUT
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser(
+        "assess",
+        help="assess one application (三零 eligibility, category, limit, due date)",
+        description="Read one application as JSON (FILE or stdin) and print the assessment as "
+        "JSON: category, three_zero {eligible, reasons}, informed_consent_required, "
+        "time_limit_working_days, due_on, stages. Bad input: exit code 2 and a one-line error "
+        "naming the field.",
+    )
+    parser.add_argument("file", nargs="?", help="JSON file (default: standard input)")
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from getelec.core.assess import AssessError
+    from getelec.core.workdays import CalendarDataError
+
+    try:
+        raw = Path(args.file).read_text(encoding="utf-8") if args.file else sys.stdin.read()
+    except OSError as exc:
+        print(f"error: {args.file}: {exc.strerror}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        data = json.loads(raw, parse_constant=_reject_constant)
+    except (json.JSONDecodeError, ValueError) as exc:
+        print(f"error: input: not valid JSON ({exc})", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    try:
+        result = assess_json(data)
+    except (AssessError, CalendarDataError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+def _reject_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number")
+
+
+def assess_json(data: object) -> dict:
+    """Shared by the CLI and the API: validate, assess on the best calendar available."""
+    from getelec.core.assess import AssessError, assess, parse_input
+    from getelec.core.calendar_source import current_calendar
+    from getelec.core.workdays import CalendarYearNotLoaded
+
+    application = parse_input(data)
+    try:
+        return assess(application, calendar=current_calendar()).as_json()
+    except CalendarYearNotLoaded as exc:
+        raise AssessError("applied_on", f"due date falls in {exc}") from None

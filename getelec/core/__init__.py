@@ -1,0 +1,1 @@
+"""Pure core: policy data, working-day clock and rules. No Django imports here."""

@@ -1,0 +1,388 @@
+"""Connection-application rules: 三零 eligibility, category, time limit and stage deadlines.
+
+One pure function, `assess`, used by `getelec assess`, POST /api/v1/assess and the application
+service. Every number comes from policy data; every decision lists the parameter values (with
+their clause and quoted sentence) that produced it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from getelec.core.policy import ParameterValue, Policy, default_policy
+from getelec.core.workdays import WorkCalendar, shipped_calendar
+
+CustomerType = Literal["residential", "small_micro_enterprise", "private_org", "other"]
+RequestType = Literal["new", "increase", "temporary"]
+Purpose = Literal["general", "ev_charging", "ebike_charging"]
+Category = Literal[
+    "lv_residential",
+    "lv_three_zero",
+    "lv_non_residential",
+    "lv_ev_charging",
+    "lv_ebike_charging",
+    "hv_single",
+    "hv_dual",
+]
+CATEGORIES: tuple[str, ...] = Category.__args__  # type: ignore[attr-defined]
+MAX_CAPACITY_KW = 10_000_000  # input sanity bound (not a policy threshold)
+
+StrictBool = Annotated[bool, Field(strict=True)]
+Kilowatts = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+
+
+class AssessInput(BaseModel):
+    """One application as `getelec assess` and POST /api/v1/assess read it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    customer_type: CustomerType
+    request_type: RequestType = "new"
+    purpose: Purpose = "general"
+    capacity_kw: Kilowatts
+    voltage: Literal["low", "high"] | None = None
+    supply: Literal["single", "dual"] = "single"
+    external_works: StrictBool = False
+    requested_high_voltage: StrictBool = False
+    hv_to_lv_deregistration: StrictBool = False
+    property_existing_kw: Kilowatts = 0.0
+    region: Annotated[str, Field(pattern=r"^\d{6}$")] | None = None
+    applied_on: dt.date
+
+    @field_validator("applied_on", mode="before")
+    @classmethod
+    def _iso_date_only(cls, value: Any) -> Any:
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value
+        if not isinstance(value, str) or len(value) != 10:
+            raise ValueError("expected a date YYYY-MM-DD")
+        return dt.date.fromisoformat(value)
+
+    @field_validator("capacity_kw")
+    @classmethod
+    def _capacity_in_range(cls, value: float) -> float:
+        if not (0 < value <= MAX_CAPACITY_KW) or not math.isfinite(value):
+            raise ValueError(f"must be > 0 and <= {MAX_CAPACITY_KW:,}")
+        return value
+
+    @field_validator("property_existing_kw")
+    @classmethod
+    def _existing_in_range(cls, value: float) -> float:
+        if not (0 <= value <= MAX_CAPACITY_KW) or not math.isfinite(value):
+            raise ValueError(f"must be >= 0 and <= {MAX_CAPACITY_KW:,}")
+        return value
+
+
+class AssessError(ValueError):
+    """Bad input; `field` names the offending field and str() is a one-line message."""
+
+    def __init__(self, field_name: str, message: str):
+        self.field = field_name
+        super().__init__(f"{field_name}: {message}")
+
+
+def parse_input(data: Any) -> AssessInput:
+    """Validate raw input (a dict) into AssessInput, raising AssessError naming the field."""
+    if not isinstance(data, dict):
+        raise AssessError("input", "expected a JSON object")
+    try:
+        parsed = AssessInput.model_validate(data)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = ".".join(str(p) for p in error["loc"]) or "input"
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown field"
+        elif error["type"] == "missing":
+            message = "required"
+        elif error["type"] == "literal_error":
+            message = f"unknown value {error.get('input')!r}; {error['msg'].lower()}"
+        raise AssessError(loc, message) from None
+    if parsed.supply == "dual" and parsed.voltage == "low":
+        raise AssessError("supply", "dual supply is high voltage only; it cannot go with voltage=low")
+    if parsed.requested_high_voltage and parsed.voltage == "low":
+        raise AssessError("requested_high_voltage", "contradicts voltage=low")
+    return parsed
+
+
+@dataclass(frozen=True)
+class Reason:
+    rule: str  # stable code
+    clause: str
+    text: str  # Chinese, shown to users
+    met: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "clause": self.clause, "text": self.text, "met": self.met}
+
+
+@dataclass(frozen=True)
+class StageDeadline:
+    stage: str
+    limit_wd: int
+    cumulative_wd: int
+    due_on: dt.date
+
+
+@dataclass
+class Assessment:
+    """The outcome of `assess`, with the policy values behind each decision."""
+
+    category: str
+    voltage: str
+    proposed_voltage: str
+    three_zero_eligible: bool
+    reasons: list[Reason]
+    informed_consent_required: bool
+    time_limit_wd: int
+    stages: list[StageDeadline]
+    due_on: dt.date
+    site_survey_required: bool
+    basis: dict[str, list[ParameterValue]] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "category": self.category,
+            "voltage": self.voltage,
+            "proposed_voltage": self.proposed_voltage,
+            "three_zero": {
+                "eligible": self.three_zero_eligible,
+                "reasons": [r.as_dict() for r in self.reasons],
+            },
+            "informed_consent_required": self.informed_consent_required,
+            "time_limit_working_days": self.time_limit_wd,
+            "due_on": self.due_on.isoformat(),
+            "site_survey_required": self.site_survey_required,
+            "stages": [
+                {
+                    "name": s.stage,
+                    "limit_working_days": s.limit_wd,
+                    "cumulative_working_days": s.cumulative_wd,
+                    "due_on": s.due_on.isoformat(),
+                }
+                for s in self.stages
+            ],
+            "basis": {k: [v.as_dict() for v in vs] for k, vs in self.basis.items()},
+        }
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Category, limit and stages: everything `assess` decides before touching the calendar."""
+
+    category: str
+    voltage: str
+    proposed_voltage: str
+    three_zero_eligible: bool
+    reasons: list[Reason]
+    informed_consent_required: bool
+    time_limit_wd: int
+    stages: list[tuple[str, int]]
+    site_survey_required: bool
+    basis: dict[str, list[ParameterValue]]
+
+
+def _fmt_kw(value: float) -> str:
+    return f"{value:g}"
+
+
+def plan(application: AssessInput, policy: Policy | None = None) -> Plan:
+    """Decide eligibility, category, limit and stages from policy data (no calendar needed)."""
+    policy = policy or default_policy()
+    on, region = application.applied_on, application.region
+
+    def get(name: str) -> ParameterValue:
+        return policy.get(name, on, region)
+
+    cap = get("three_zero_max_kw")
+    customer_types = get("three_zero_customer_types")
+    request_types = get("three_zero_request_types")
+    ebike = get("ebike_charging_three_zero")
+    total_kw = application.capacity_kw + application.property_existing_kw
+
+    proposed = "high" if total_kw > cap.value or application.supply == "dual" else "low"
+    if application.requested_high_voltage:
+        voltage = "high"
+    else:
+        voltage = application.voltage or proposed
+
+    reasons: list[Reason] = []
+    ebike_rule = application.purpose == "ebike_charging" and ebike.value
+    type_ok = application.customer_type in customer_types.value or ebike_rule
+    reasons.append(
+        Reason(
+            "customer_type",
+            ebike.citation.clause if ebike_rule else customer_types.citation.clause,
+            "小区电动自行车充电设施按三零政策接电"
+            if ebike_rule
+            else (
+                "用户类型属于三零服务对象（居民、小微企业、民营经济组织）"
+                if type_ok
+                else "用户类型不属于三零服务对象（居民、小微企业、民营经济组织）"
+            ),
+            type_ok,
+        )
+    )
+    request_ok = application.request_type in request_types.value
+    reasons.append(
+        Reason(
+            "request_type",
+            request_types.citation.clause,
+            "业务类型为正式新装" if request_ok else "三零服务仅适用于正式新装，不含增容和临时用电",
+            request_ok,
+        )
+    )
+    capacity_ok = application.capacity_kw <= cap.value
+    reasons.append(
+        Reason(
+            "capacity",
+            cap.citation.clause,
+            f"报装容量{_fmt_kw(application.capacity_kw)}千瓦"
+            + ("不超过" if capacity_ok else "超过")
+            + f"{_fmt_kw(cap.value)}千瓦上限"
+            + ("" if capacity_ok else "，建议采用高压供电"),
+            capacity_ok,
+        )
+    )
+    split_ok = total_kw <= cap.value or not capacity_ok
+    if application.property_existing_kw > 0 and capacity_ok:
+        reasons.append(
+            Reason(
+                "property_scope_split",
+                "T1",
+                f"同一产权范围内已有及在途容量{_fmt_kw(application.property_existing_kw)}千瓦，"
+                f"合计{_fmt_kw(total_kw)}千瓦"
+                + (
+                    f"不超过{_fmt_kw(cap.value)}千瓦"
+                    if split_ok
+                    else f"超过{_fmt_kw(cap.value)}千瓦，属拆分报装，不纳入三零服务，建议采用高压供电"
+                ),
+                split_ok,
+            )
+        )
+    deregistration_ok = not application.hv_to_lv_deregistration
+    if application.hv_to_lv_deregistration:
+        reasons.append(
+            Reason(
+                "hv_to_lv_deregistration",
+                "T1",
+                "高压供电用户申请销户转低压用电，不纳入三零服务范围",
+                False,
+            )
+        )
+    eligible_at_lv = type_ok and request_ok and capacity_ok and split_ok and deregistration_ok
+    informed_consent = application.requested_high_voltage and eligible_at_lv
+    if voltage == "high":
+        reasons.append(
+            Reason(
+                "voltage",
+                "T1",
+                "用户因自身原因要求高压供电：须告知三零服务政策并由用户签字确认"
+                if informed_consent
+                else "高压供电，不适用低压三零服务",
+                False,
+            )
+        )
+    eligible = eligible_at_lv and voltage == "low"
+
+    if voltage == "high":
+        category = "hv_dual" if application.supply == "dual" else "hv_single"
+    elif application.purpose == "ev_charging":
+        category = "lv_ev_charging"
+    elif application.purpose == "ebike_charging":
+        category = "lv_ebike_charging"
+    elif application.customer_type == "residential":
+        category = "lv_residential"
+    elif eligible:
+        category = "lv_three_zero"
+    else:
+        category = "lv_non_residential"
+
+    survey = None
+    if category in ("lv_ev_charging", "lv_ebike_charging"):
+        limit, stages = get("lv_charging_limit_wd"), get("stages_lv_charging")
+        survey = get("charging_site_survey_required")
+    elif category in ("lv_residential", "lv_three_zero"):
+        if application.external_works:
+            limit = get("lv_three_zero_with_works_limit_wd")
+            stages = get("stages_lv_three_zero_with_works")
+        else:
+            limit = get("lv_three_zero_no_works_limit_wd")
+            stages = get("stages_lv_three_zero_no_works")
+    elif category == "lv_non_residential":
+        limit, stages = get("lv_non_three_zero_limit_wd"), get("stages_lv_non_three_zero")
+    elif category == "hv_single":
+        limit, stages = get("hv_single_limit_wd"), get("stages_hv_single")
+    else:
+        limit, stages = get("hv_dual_limit_wd"), get("stages_hv_dual")
+
+    three_zero_basis = [customer_types, request_types, cap] + ([ebike] if ebike_rule else [])
+    return Plan(
+        category=category,
+        voltage=voltage,
+        proposed_voltage=proposed,
+        three_zero_eligible=eligible,
+        reasons=reasons,
+        informed_consent_required=informed_consent,
+        time_limit_wd=limit.value,
+        stages=[(s.stage, s.limit_wd) for s in stages.value],
+        site_survey_required=bool(survey and survey.value),
+        basis={
+            "three_zero": three_zero_basis,
+            "category": [cap],
+            "time_limit": [limit],
+            "stages": [stages] + ([survey] if survey else []),
+        },
+    )
+
+
+def schedule(
+    applied_on: dt.date,
+    stages: list[tuple[str, int]],
+    time_limit_wd: int,
+    calendar: WorkCalendar,
+    paused_wd: int = 0,
+) -> tuple[list[StageDeadline], dt.date]:
+    """Stage k is due at the end of working day l1+…+lk after `applied_on` (+ paused days).
+
+    Raises CalendarYearNotLoaded when a deadline falls in a year not loaded.
+    """
+    deadlines, cumulative = [], 0
+    for stage, limit in stages:
+        cumulative += limit
+        due = calendar.add_workdays(applied_on, min(cumulative, time_limit_wd) + paused_wd)
+        deadlines.append(StageDeadline(stage, limit, cumulative, due))
+    return deadlines, calendar.add_workdays(applied_on, time_limit_wd + paused_wd)
+
+
+def assess(
+    application: AssessInput,
+    policy: Policy | None = None,
+    calendar: WorkCalendar | None = None,
+) -> Assessment:
+    """Full assessment including dates; raises CalendarYearNotLoaded for an unloaded year."""
+    decided = plan(application, policy)
+    deadlines, due_on = schedule(
+        application.applied_on,
+        decided.stages,
+        decided.time_limit_wd,
+        calendar or shipped_calendar(),
+    )
+    return Assessment(
+        category=decided.category,
+        voltage=decided.voltage,
+        proposed_voltage=decided.proposed_voltage,
+        three_zero_eligible=decided.three_zero_eligible,
+        reasons=decided.reasons,
+        informed_consent_required=decided.informed_consent_required,
+        time_limit_wd=decided.time_limit_wd,
+        stages=deadlines,
+        due_on=due_on,
+        site_survey_required=decided.site_survey_required,
+        basis=decided.basis,
+    )
