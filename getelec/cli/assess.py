@@ -24,6 +24,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from getelec.cli import django_setup
+
+    django_setup()  # only to read years imported into the database, when there is one
     from getelec.core.assess import AssessError
     from getelec.core.workdays import CalendarDataError
 
@@ -54,7 +57,7 @@ def _reject_constant(name: str) -> float:
 def assess_json(data: object) -> dict:
     """Shared by the CLI and the API: validate, assess on the best calendar available."""
     from getelec.core.assess import AssessError, assess, parse_input
-    from getelec.core.calendar_source import current_calendar
+    from getelec.workcalendar.source import current_calendar
     from getelec.core.workdays import CalendarYearNotLoaded
 
     application = parse_input(data)

@@ -1,0 +1,124 @@
+"""Users, roles, organisations and administrative regions."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from getelec.accounts.masking import mask_id_number, mask_phone
+
+
+class Region(models.Model):
+    """An administrative division by its 6-digit code: 640000 → cities → counties."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("自治区")
+        CITY = "city", _("地级市")
+        COUNTY = "county", _("县（市、区）")
+
+    code = models.CharField(_("行政区划代码"), max_length=6, primary_key=True)
+    name = models.CharField(_("名称"), max_length=64)
+    level = models.CharField(_("级别"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="children"
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.code}）"
+
+    @property
+    def scope_prefix(self) -> str:
+        """Codes under this region start with this prefix (64 / 6401 / 640104)."""
+        if self.level == self.Level.PROVINCE:
+            return self.code[:2]
+        if self.level == self.Level.CITY:
+            return self.code[:4]
+        return self.code
+
+    def chain(self) -> list[Region]:
+        regions, current = [], self
+        while current is not None:
+            regions.append(current)
+            current = current.parent
+        return regions
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        SUPPLY_COMPANY = "supply_company", _("供电企业")
+        REGULATOR = "regulator", _("监管机构")
+        DEPARTMENT = "department", _("政府部门")
+        ENERGY_AUTHORITY = "energy_authority", _("地方能源主管部门")
+
+    name = models.CharField(_("名称"), max_length=128, unique=True)
+    short_name = models.CharField(_("简称"), max_length=64, blank=True)
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    region = models.ForeignKey(Region, models.PROTECT, verbose_name=_("服务区域"))
+    parent = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="branches"
+    )
+
+    class Meta:
+        ordering = ["region_id", "name"]
+        verbose_name = _("机构")
+        verbose_name_plural = _("机构")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        APPLICANT = "applicant", _("申请人")
+        STAFF = "staff", _("供电企业工作人员")
+        REGULATOR = "regulator", _("监管人员")
+        DEPARTMENT = "department", _("审批部门工作人员")
+        ADMIN = "admin", _("系统管理员")
+
+    role = models.CharField(_("角色"), max_length=12, choices=Role.choices, default=Role.APPLICANT)
+    display_name = models.CharField(_("姓名/名称"), max_length=128, blank=True)
+    organisation = models.ForeignKey(
+        Organisation, models.PROTECT, null=True, blank=True, verbose_name=_("所属机构")
+    )
+    region = models.ForeignKey(
+        Region, models.PROTECT, null=True, blank=True, verbose_name=_("负责区域")
+    )
+    phone = models.CharField(_("手机号码"), max_length=20, blank=True)
+    id_number = models.CharField(_("证件号码"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def is_applicant(self) -> bool:
+        return self.role == self.Role.APPLICANT
+
+    @property
+    def is_company_staff(self) -> bool:
+        return self.role == self.Role.STAFF
+
+    @property
+    def is_regulator(self) -> bool:
+        return self.role == self.Role.REGULATOR
+
+    @property
+    def is_platform_admin(self) -> bool:
+        return self.role == self.Role.ADMIN or self.is_superuser
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)

@@ -1,0 +1,10 @@
+"""`getelec serve`, `getelec demo`, `getelec manage` (stubs; see issue 2)."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("serve", help="serve the platform")
+    parser.set_defaults(handler=lambda args: parser.print_help() or 2)

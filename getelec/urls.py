@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from getelec.api import api
+
+admin.site.site_header = "获得电力服务平台 · 管理"
+admin.site.site_title = "获得电力服务平台"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/", include("getelec.accounts.urls")),
+    path("", include("getelec.connection.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static  # noqa: F401  (media is never served publicly)
