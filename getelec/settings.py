@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "getelec.audit",
     "getelec.workcalendar",
     "getelec.connection",
+    "getelec.supervision",
+    "getelec.outages",
 ]
 
 MIDDLEWARE = [

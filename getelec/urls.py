@@ -13,6 +13,8 @@ urlpatterns = [
     path("api/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("getelec.accounts.urls")),
+    path("supervision/", include("getelec.supervision.urls")),
+    path("quality/", include("getelec.outages.urls")),
     path("", include("getelec.connection.urls")),
 ]
 

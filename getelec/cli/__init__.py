@@ -24,7 +24,7 @@ def django_setup() -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     from getelec import __version__
-    from getelec.cli import assess, calendar, outages, web
+    from getelec.cli import assess, calendar, outages, supervision, web
 
     parser = argparse.ArgumentParser(
         prog="getelec",
@@ -33,7 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"getelec {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (web, assess, calendar, outages):
+    for module in (web, assess, calendar, outages, supervision):
         module.register(sub)
     return parser
 

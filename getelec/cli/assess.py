@@ -57,8 +57,8 @@ def _reject_constant(name: str) -> float:
 def assess_json(data: object) -> dict:
     """Shared by the CLI and the API: validate, assess on the best calendar available."""
     from getelec.core.assess import AssessError, assess, parse_input
-    from getelec.workcalendar.source import current_calendar
     from getelec.core.workdays import CalendarYearNotLoaded
+    from getelec.workcalendar.source import current_calendar
 
     application = parse_input(data)
     try:

@@ -77,8 +77,13 @@ OPEN_STATUSES = (Status.IN_PROGRESS, Status.PAUSED, Status.AWAITING_CONSENT)
 
 
 class PauseReason(models.TextChoices):
-    """Customer-side reasons only: the company's own delays never stop the clock."""
+    """Customer-side reasons only: the company's own delays never stop the clock.
 
+    AWAITING_CONSENT is set by the system only (T1: the customer has not yet signed the 三零
+    notice); staff choose among the others.
+    """
+
+    AWAITING_CONSENT = "awaiting_consent", _("等待客户签字确认三零政策告知")
     CUSTOMER_WORKS = "customer_works", _("客户受电工程施工")
     MISSING_DOCUMENTS = "missing_documents", _("客户补充资料")
     CUSTOMER_REQUEST = "customer_request", _("客户要求暂缓")
@@ -106,7 +111,9 @@ class Application(models.Model):
     verification_code = models.CharField(_("查询验证码"), max_length=8)
 
     applicant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, related_name="applications",
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        related_name="applications",
         verbose_name=_("申请人账号"),
     )
     company = models.ForeignKey(
@@ -121,7 +128,9 @@ class Application(models.Model):
     contact_phone = models.CharField(_("联系电话"), max_length=20)
     address = models.CharField(_("用电地址"), max_length=255)
     property_scope = models.CharField(
-        _("同一产权范围标识"), max_length=128, db_index=True,
+        _("同一产权范围标识"),
+        max_length=128,
+        db_index=True,
         help_text=_("不动产权证号或其他能识别同一产权范围的编号"),
     )
 
@@ -179,6 +188,19 @@ class Application(models.Model):
 
     documents = models.ManyToManyField("Document", blank=True, related_name="applications")
 
+    # Queue order (L6 green channel): national key projects, then provincial, then the rest.
+    queue_rank = models.GeneratedField(
+        expression=models.Case(
+            models.When(key_project=KeyProject.NATIONAL, then=models.Value(0)),
+            models.When(key_project=KeyProject.PROVINCIAL, then=models.Value(1)),
+            default=models.Value(2),
+        ),
+        output_field=models.PositiveSmallIntegerField(),
+        db_persist=True,
+    )
+    # Idempotent submission: a client-chosen key; resubmitting it returns the same application.
+    submission_key = models.CharField(max_length=64, blank=True, default="")
+
     # Optimistic concurrency: every state change bumps it and requires the value it read.
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -187,10 +209,24 @@ class Application(models.Model):
     class Meta:
         ordering = ["-applied_on", "-id"]
         indexes = [
-            # Staff queue: open applications of a company, key projects first, by due date.
-            models.Index(fields=["company", "status", "key_project", "due_on"],
-                         name="connection_queue_idx"),
+            # Staff queue: open applications of a company, key projects first, by due date
+            # (selectors.staff_queue filters on exactly these statuses, so the partial index
+            # applies and serves the ORDER BY ... LIMIT without a sort).
+            models.Index(
+                fields=["company", "queue_rank", "due_on", "id"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="connection_queue_idx",
+            ),
             models.Index(fields=["status", "due_on"], name="connection_status_due_idx"),
+            # Lists scoped to a company, newest first.
+            models.Index(fields=["company", "-applied_on", "-id"], name="connection_company_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["applicant", "submission_key"],
+                condition=~models.Q(submission_key=""),
+                name="application_unique_submission_key",
+            )
         ]
         verbose_name = _("用电报装申请")
         verbose_name_plural = _("用电报装申请")
@@ -215,6 +251,20 @@ class Application(models.Model):
     @property
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number)
+
+
+class NumberSequence(models.Model):
+    """Per-prefix counters for application numbers (row-locked while a number is taken)."""
+
+    key = models.CharField(max_length=16, primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("编号序列")
+        verbose_name_plural = _("编号序列")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.last}"
 
 
 class StageRecord(models.Model):
@@ -262,12 +312,16 @@ class Pause(models.Model):
         ordering = ["application_id", "started_on", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["application"], condition=models.Q(ended_on__isnull=True),
+                fields=["application"],
+                condition=models.Q(ended_on__isnull=True),
                 name="pause_one_open_per_application",
             )
         ]
         verbose_name = _("暂停计时")
         verbose_name_plural = _("暂停计时")
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} {self.started_on}–{self.ended_on or ''}"
 
 
 class DocumentKind(models.TextChoices):
@@ -285,9 +339,7 @@ def document_path(instance: Document, filename: str) -> str:
 class Document(models.Model):
     """A customer's document, kept once and reused while valid (L13)."""
 
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, related_name="documents"
-    )
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="documents")
     kind = models.CharField(_("材料类型"), max_length=24, choices=DocumentKind.choices)
     file = models.FileField(_("文件"), upload_to=document_path, max_length=200)
     original_name = models.CharField(_("文件名"), max_length=200)
@@ -322,9 +374,7 @@ class Notification(models.Model):
         COMPLETED = "completed", _("已接电")
         CANCELLED = "cancelled", _("已撤销")
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.CASCADE, related_name="notifications"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="notifications")
     application = models.ForeignKey(
         Application, models.CASCADE, null=True, blank=True, related_name="notifications"
     )
@@ -342,3 +392,6 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["user", "read_at"])]
         verbose_name = _("通知")
         verbose_name_plural = _("通知")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.user_id} ({self.channel})"

@@ -1,6 +1,725 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Web pages of the connection service (办电). Thin: parse → service/selector → render.
+
+Access: role checks here are UX only (which pages a role is offered); the authority is the
+scoped selectors, so another applicant's application is a 404 whatever the role check says.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from getelec.accounts.models import Organisation, Region, User
+from getelec.accounts.views import landing_url
+from getelec.connection import selectors, services
+from getelec.connection.forms import (
+    AdvanceForm,
+    ApplicationForm,
+    AssessFieldsForm,
+    CancelForm,
+    CapacitySuggestForm,
+    ConsentForm,
+    ContractedDateForm,
+    GridUpgradeForm,
+    KeyProjectForm,
+    PauseForm,
+    PublicLookupForm,
+    QueueFilterForm,
+    RegulatorFilterForm,
+    ResumeForm,
+)
+from getelec.connection.models import (
+    Application,
+    Category,
+    Document,
+    Notification,
+    Pause,
+    StageCode,
+    StageRecord,
+    Status,
+)
+from getelec.core.assess import AssessError, assess, parse_input, plan
+from getelec.core.policy import ParameterValue, default_policy
+from getelec.core.workdays import CalendarYearNotLoaded
+from getelec.workcalendar.source import current_calendar
+
+PAGE_SIZE = 50
+CONFLICT_MESSAGE = "该申请已被他人处理，请刷新后重试"
 
 
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _pending_text(year: int) -> str:
+    return _("待%(year)s年节假日安排导入后计算") % {"year": year}
+
+
+@dataclass
+class Row:
+    """One application in a list, with what the list shows about its clock."""
+
+    application: Application
+    remaining_wd: int | None
+    overdue: bool
+    pending_text: str
+
+    @property
+    def overdue_wd(self) -> int | None:
+        return -self.remaining_wd if self.remaining_wd is not None else None
+
+
+def _rows(applications: list[Application]) -> list[Row]:
+    today = _today()
+    remaining = selectors.remaining_workdays(applications, today, current_calendar())
+    return [
+        Row(
+            application=app,
+            remaining_wd=remaining.get(app.pk),
+            overdue=app.is_open and app.due_on is not None and app.due_on < today,
+            pending_text=_pending_text(app.due_pending_year) if app.due_pending_year else "",
+        )
+        for app in applications
+    ]
+
+
+@dataclass
+class Page:
+    """A page without counting the whole table: fetch one row more to know if there is a next."""
+
+    rows: list[Row]
+    number: int
+    has_next: bool
+    has_previous: bool
+    start_index: int
+
+
+def _page(request: HttpRequest, queryset: QuerySet[Application]) -> Page:
+    try:
+        number = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        number = 1
+    offset = (number - 1) * PAGE_SIZE
+    fetched = list(queryset[offset : offset + PAGE_SIZE + 1])
+    return Page(
+        rows=_rows(fetched[:PAGE_SIZE]),
+        number=number,
+        has_next=len(fetched) > PAGE_SIZE,
+        has_previous=number > 1,
+        start_index=offset + 1,
+    )
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _list_columns(queryset: QuerySet[Application]) -> QuerySet[Application]:
+    """Only what list pages show (no personal data columns, no decision JSON)."""
+    return queryset.select_related("region", "company").only(
+        "number",
+        "category",
+        "status",
+        "current_stage",
+        "due_on",
+        "due_pending_year",
+        "applied_on",
+        "key_project",
+        "grid_upgrade_committed_on",
+        "capacity_kw",
+        "voltage",
+        "region__name",
+        "region__code",
+        "company__name",
+        "company__short_name",
+    )
+
+
+def _service_error_to_form(form: Any, error: services.ServiceError) -> None:
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)
+
+
+def _three_zero_cap(region: str | None = None) -> ParameterValue:
+    return default_policy().get("three_zero_max_kw", _today(), region)
+
+
+# --- home and public progress ----------------------------------------------------------------
+
+
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "home.html")
+    return render(request, "home.html", {"lookup_form": PublicLookupForm()})
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def _lookup_blocked(request: HttpRequest) -> bool:
+    limit = getattr(settings, "PUBLIC_LOOKUP_MAX_FAILURES", 20)
+    return cache.get(f"lookup-fail:{_client_ip(request)}", 0) >= limit
+
+
+def _lookup_failed(request: HttpRequest) -> None:
+    key = f"lookup-fail:{_client_ip(request)}"
+    window = getattr(settings, "PUBLIC_LOOKUP_WINDOW_SECONDS", 600)
+    if cache.add(key, 1, window):
+        return
+    try:
+        cache.incr(key)
+    except ValueError:  # expired in between
+        cache.add(key, 1, window)
+
+
+@require_http_methods(["GET", "POST"])
+def public_progress(request: HttpRequest) -> HttpResponse:
+    """No login, no personal data; unknown number and wrong code give the same answer.
+
+    Failed look-ups per client address are counted in the cache to slow down guessing.
+    """
+    progress = None
+    status = 200
+    if request.method == "POST":
+        form = PublicLookupForm(request.POST)
+        if _lookup_blocked(request):
+            form.is_valid()
+            form.add_error(None, _("查询失败次数过多，请10分钟后再试。"))
+            status = 429
+        elif form.is_valid():
+            progress = selectors.public_progress(
+                form.cleaned_data["number"], form.cleaned_data["verification_code"]
+            )
+            if progress is None:
+                _lookup_failed(request)
+                form.add_error(None, _("申请编号或查询验证码不正确。"))
+                status = 404
+        else:
+            status = 400
+    else:
+        form = PublicLookupForm()
+    context: dict[str, Any] = {"form": form, "progress": progress}
+    return render(request, "connection/public_progress.html", context, status=status)
+
+
+def _label(choices: Any, value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value or ""
+
+
+# --- apply -----------------------------------------------------------------------------------
+
+
+def _reusable_documents(user: User) -> QuerySet[Document]:
+    """The applicant's documents still valid today (L13: submitted once, reused)."""
+    return selectors.reusable_documents(user, _today())
+
+
+def _notifications(user: User) -> QuerySet[Notification]:
+    return selectors.notifications_for(user)
+
+
+def _mark_read(user: User, ids: list[int] | None) -> None:
+    """Marking one's own notices read is not a change of any application: no audit row.
+
+    Uses services.mark_notifications_read when the backend provides it.
+    """
+    service = getattr(services, "mark_notifications_read", None)
+    if service is not None:
+        service(user, ids)
+        return
+    unread = _notifications(user).filter(read_at__isnull=True)
+    if ids:
+        unread = unread.filter(pk__in=ids)
+    unread.update(read_at=timezone.now())
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def apply(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if not user.is_applicant:
+        messages.info(request, _("只有申请人账号可以在线提交用电报装申请。"))
+        return redirect("home")
+    reusable = _reusable_documents(user)
+    if request.method == "POST":
+        form = ApplicationForm(request.POST, request.FILES, reusable=reusable)
+        if form.is_valid():
+            data = form.cleaned_data
+            payload = services.ApplicationInput(
+                customer_type=data["customer_type"],
+                customer_name=data["customer_name"].strip(),
+                id_number=data["id_number"].strip(),
+                contact_phone=data["contact_phone"].strip(),
+                address=data["address"].strip(),
+                region=data["region"].code,
+                property_scope=data["property_scope"].strip(),
+                request_type=data["request_type"],
+                purpose=data["purpose"],
+                capacity_kw=data["capacity_kw"],
+                voltage=data["voltage"] or None,
+                supply=data["supply"],
+                external_works=data["external_works"],
+                requested_high_voltage=data["requested_high_voltage"],
+                hv_to_lv_deregistration=data["hv_to_lv_deregistration"],
+                property_existing_kw=data["property_existing_kw"],
+            )
+            try:
+                application = services.submit_application(
+                    user,
+                    payload,
+                    uploads=form.uploads(),
+                    reuse_document_ids=[d.pk for d in data["reuse_documents"]],
+                    submission_key=data["submission_key"],
+                )
+            except services.ServiceError as exc:
+                _service_error_to_form(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("申请已提交，申请编号%(number)s，查询验证码%(code)s。")
+                    % {"number": application.number, "code": application.verification_code},
+                )
+                return redirect("application_detail", number=application.number)
+        status = 400
+    else:
+        form = ApplicationForm(reusable=reusable)
+        status = 200
+    return render(
+        request,
+        "connection/apply.html",
+        {
+            "form": form,
+            "three_zero_cap": _three_zero_cap(),
+            "capacity_form": CapacitySuggestForm(),
+            "has_reusable": form.fields["reuse_documents"].queryset.exists(),
+            "max_mb": f"{settings.DOCUMENT_MAX_BYTES / 1024 / 1024:g}",
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def assess_preview(request: HttpRequest) -> HttpResponse:
+    """htmx: the rules' verdict for what is on the form so far (nothing is saved)."""
+    form = AssessFieldsForm(request.POST)
+    context: dict[str, Any] = {"form": form}
+    if not form.is_valid():
+        return render(request, "connection/_assess_preview.html", context)
+    today = _today()
+    try:
+        parsed = parse_input(form.assess_payload(today))
+    except AssessError as exc:
+        context["error"] = str(exc)
+        return render(request, "connection/_assess_preview.html", context)
+    try:
+        result = assess(parsed, calendar=current_calendar())
+        decided: Any = result
+        context["due_on"] = result.due_on
+    except CalendarYearNotLoaded as exc:
+        decided = plan(parsed)
+        context["pending_text"] = _pending_text(exc.year)
+    context.update(
+        decided=decided,
+        category_label=_label(Category, decided.category),
+        stages=[
+            {"label": _label(StageCode, stage), "limit": limit}
+            for stage, limit in _stage_pairs(decided)
+        ],
+        time_limit_basis=decided.basis["time_limit"][0],
+        three_zero_cap=_three_zero_cap(parsed.region),
+        applied_on=today,
+    )
+    return render(request, "connection/_assess_preview.html", context)
+
+
+def _stage_pairs(decided: Any) -> list[tuple[str, int]]:
+    stages = decided.stages
+    if stages and not isinstance(stages[0], tuple):
+        return [(s.stage, s.limit_wd) for s in stages]
+    return list(stages)
+
+
+@login_required
+@require_GET
+def capacity_suggest(request: HttpRequest) -> HttpResponse:
+    """htmx: recommended capacity for a dwelling by floor area (L7 capacity standard)."""
+    form = CapacitySuggestForm(request.GET)
+    context: dict[str, Any] = {"form": form}
+    if form.is_valid():
+        area = float(form.cleaned_data["floor_area_m2"])
+        policy, today = default_policy(), _today()
+        bands = policy.get("capacity_residential_bands", today)
+        minimum = policy.get("capacity_min_per_dwelling_kw", today)
+        chosen = next(b for b in bands.value if b.max_area_m2 is None or area <= b.max_area_m2)
+        context.update(
+            suggested_kw=max(chosen.kw, minimum.value), bands=bands, minimum=minimum, area=area
+        )
+    return render(request, "connection/_capacity_suggest.html", context)
+
+
+# --- the applicant's pages -------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def my_applications(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    if not user.is_applicant:
+        return redirect(_landing_for(user))
+    queryset = _list_columns(selectors.applications_for(user)).order_by("-applied_on", "-id")
+    notifications = _notifications(user).select_related("application")[:20]
+    return render(
+        request,
+        "connection/my_applications.html",
+        {
+            "page": _page(request, queryset),
+            "query": _query_without_page(request),
+            "notifications": notifications,
+        },
+    )
+
+
+@login_required
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
+    _mark_read(user, ids or None)
+    if request.htmx:  # type: ignore[attr-defined]
+        notifications = _notifications(user).select_related("application")[:20]
+        return render(request, "connection/_notifications.html", {"notifications": notifications})
+    return redirect("my_applications")
+
+
+def _landing_for(user: User) -> str:
+    return landing_url(user)
+
+
+# --- application detail and the actions on it ------------------------------------------------
+
+
+ACTION_FORMS: dict[str, type] = {
+    "advance": AdvanceForm,
+    "consent": ConsentForm,
+    "pause": PauseForm,
+    "resume": ResumeForm,
+    "grid_upgrade": GridUpgradeForm,
+    "contracted": ContractedDateForm,
+    "key_project": KeyProjectForm,
+    "cancel": CancelForm,
+}
+
+
+def _load(user: User, number: str) -> Application:
+    application = selectors.get_application_for(user, number)
+    return application
+
+
+def _decision_rows(application: Application) -> list[dict[str, Any]]:
+    """Each decision next to the policy values (clause + quoted sentence) that produced it."""
+    stored: dict[str, list[dict[str, Any]]] = (application.decision or {}).get("basis") or {}
+    basis = {key: _unique_citations(values) for key, values in stored.items()}
+    rows = [
+        {
+            "label": _("办电类别"),
+            "value": application.get_category_display(),
+            "basis": basis.get("category", []),
+        },
+        {
+            "label": _("三零服务"),
+            "value": _("是") if application.three_zero else _("否"),
+            "basis": basis.get("three_zero", []),
+        },
+        {
+            "label": _("全过程时限"),
+            "value": _("%(n)s 个工作日") % {"n": application.time_limit_wd},
+            "basis": basis.get("time_limit", []),
+        },
+        {
+            "label": _("环节划分"),
+            "value": _("%(n)s 个环节") % {"n": len(application.stages.all())},
+            "basis": basis.get("stages", []),
+        },
+    ]
+    return rows
+
+
+def _unique_citations(values: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Several parameters may cite the same sentence: show each quote once."""
+    seen, unique = set(), []
+    for value in values:
+        key = (value.get("clause"), value.get("quote"))
+        if key not in seen:
+            seen.add(key)
+            unique.append(value)
+    return unique
+
+
+def _reasons(application: Application) -> list[dict[str, Any]]:
+    return ((application.decision or {}).get("three_zero") or {}).get("reasons") or []
+
+
+def _detail_context(
+    request: HttpRequest, application: Application, bound: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    user: User = request.user  # type: ignore[assignment]
+    is_owner = selectors.is_owner(user, application)
+    can_work = selectors.can_work_on(user, application)
+    calendar, today = current_calendar(), _today()
+    stages = list(application.stages.all())
+    current = next((s for s in stages if s.stage == application.current_stage), None)
+    version = {"version": application.version}
+    forms: dict[str, Any] = {}
+    if can_work and application.is_open:
+        forms = {
+            "advance": AdvanceForm(
+                initial={**version, "expected_stage": application.current_stage}
+            ),
+            "pause": PauseForm(initial=version),
+            "resume": ResumeForm(initial=version),
+            "grid_upgrade": GridUpgradeForm(
+                initial={
+                    **version,
+                    "cause": application.grid_upgrade_cause or None,
+                    "project": application.grid_upgrade_project,
+                    "committed_on": application.grid_upgrade_committed_on,
+                    "customer_informed_on": application.customer_informed_on,
+                }
+            ),
+            "contracted": ContractedDateForm(
+                initial={**version, "contracted_on": application.contracted_on}
+            ),
+            "key_project": KeyProjectForm(initial={**version, "level": application.key_project}),
+            "cancel": CancelForm(initial=version),
+        }
+    if is_owner and application.status == Status.AWAITING_CONSENT:
+        forms["consent"] = ConsentForm(initial=version)
+    if bound:
+        forms.update(bound)
+    open_pause = next((p for p in application.pauses.all() if p.ended_on is None), None)
+    return {
+        "application": application,
+        "is_owner": is_owner,
+        "can_work": can_work,
+        "read_only": not can_work,
+        "show_personal": selectors.sees_personal_data(user, application),
+        "stages": [
+            {
+                "record": s,
+                "is_current": s.stage == application.current_stage and application.is_open,
+                "overdue": s.due_on is not None
+                and s.completed_at is None
+                and application.is_open
+                and s.due_on < today,
+            }
+            for s in stages
+        ],
+        "current_stage": current,
+        "pauses": list(application.pauses.all()),
+        "open_pause": open_pause,
+        "decisions": _decision_rows(application),
+        "reasons": _reasons(application),
+        "remaining_wd": selectors.remaining_workdays([application], today, calendar)[
+            application.pk
+        ],
+        "overdue": application.is_open
+        and application.due_on is not None
+        and application.due_on < today,
+        "pending_text": _pending_text(application.due_pending_year)
+        if application.due_pending_year
+        else "",
+        "forms": forms,
+        "three_zero_cap": _three_zero_cap(application.region_id),
+        "documents": list(application.documents.all()) if (is_owner or can_work) else [],
+    }
+
+
+def _detail_queryset_prefetch(application: Application) -> Application:
+    """Stages, pauses and documents in three queries (no N+1 in the timeline)."""
+    from django.db.models import prefetch_related_objects
+
+    prefetch_related_objects(
+        [application],
+        Prefetch("stages", queryset=StageRecord.objects.select_related("completed_by")),
+        Prefetch("pauses", queryset=Pause.objects.select_related("created_by")),
+        "documents",
+    )
+    return application
+
+
+@login_required
+@require_GET
+def detail(request: HttpRequest, number: str) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    application = _detail_queryset_prefetch(_load(user, number))
+    return render(request, "connection/detail.html", _detail_context(request, application))
+
+
+@login_required
+@require_POST
+def action(request: HttpRequest, number: str, name: str) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    application = _load(user, number)  # 404 for anyone who may not see it
+    form_class = ACTION_FORMS.get(name)
+    if form_class is None:
+        raise Http404
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            _run_action(name, application, user, form.cleaned_data)
+        except services.Conflict:
+            messages.error(request, _(CONFLICT_MESSAGE))
+            return redirect("application_detail", number=number)
+        except services.ServiceError as exc:
+            _service_error_to_form(form, exc)
+        else:
+            messages.success(request, _action_done(name))
+            return redirect("application_detail", number=number)
+    application = _detail_queryset_prefetch(_load(user, number))
+    context = _detail_context(request, application, bound={name: form})
+    context["failed_action"] = name
+    return render(request, "connection/detail.html", context, status=400)
+
+
+def _run_action(name: str, application: Application, user: User, data: dict[str, Any]) -> None:
+    version = data["version"]
+    if name == "advance":
+        services.advance_stage(application, user, data["expected_stage"], version, data["note"])
+    elif name == "consent":
+        services.record_informed_consent(application, user, version)
+    elif name == "pause":
+        services.pause_clock(application, user, data["reason"], data["note"], version)
+    elif name == "resume":
+        services.resume_clock(application, user, version)
+    elif name == "grid_upgrade":
+        services.mark_grid_upgrade(
+            application,
+            user,
+            data["cause"],
+            data["project"],
+            data["committed_on"],
+            data["customer_informed_on"],
+            version,
+            data["reason"],
+        )
+    elif name == "contracted":
+        services.set_contracted_date(application, user, data["contracted_on"], version)
+    elif name == "key_project":
+        services.set_key_project(application, user, data["level"], version)
+    elif name == "cancel":
+        services.cancel_application(application, user, data["reason"], version)
+
+
+def _action_done(name: str) -> str:
+    return {
+        "advance": _("已完成当前环节。"),
+        "consent": _("已记录您的签字确认，申请进入办理。"),
+        "pause": _("已暂停计时。"),
+        "resume": _("已恢复计时。"),
+        "grid_upgrade": _("已标记电网改造并记录承诺完成日期。"),
+        "contracted": _("已保存约定接电日期。"),
+        "key_project": _("已更新重大项目标记。"),
+        "cancel": _("申请已撤销。"),
+    }[name]
+
+
+# --- staff queue and regulator list ----------------------------------------------------------
+
+
+def _filtered(queryset: QuerySet[Application], form: Any, today: dt.date) -> QuerySet[Application]:
+    if not form.is_valid():
+        return queryset
+    data = form.cleaned_data
+    return selectors.filter_applications(
+        queryset,
+        status=data.get("status") or None,
+        category=data.get("category") or None,
+        overdue=True if data.get("overdue") else None,
+        today=today,
+    )
+
+
+OVERDUE_COUNT_CAP = 1000
+
+
+@login_required
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    """Key projects first, then by due date (overdue on top), pending-calendar ones last."""
+    user: User = request.user  # type: ignore[assignment]
+    if not user.is_company_staff:
+        return redirect(_landing_for(user))
+    today = _today()
+    form = QueueFilterForm(request.GET or None)
+    queryset = _filtered(_list_columns(selectors.staff_queue(user)), form, today)
+    # The count on top is bounded: a huge backlog never makes the page count the whole table.
+    overdue_count = (
+        selectors.filter_applications(selectors.staff_queue(user), overdue=True, today=today)
+        .values("pk")[: OVERDUE_COUNT_CAP + 1]
+        .count()
+    )
+    return render(
+        request,
+        "connection/queue.html",
+        {
+            "form": form,
+            "page": _page(request, queryset),
+            "query": _query_without_page(request),
+            "overdue_count": min(overdue_count, OVERDUE_COUNT_CAP),
+            "overdue_more": overdue_count > OVERDUE_COUNT_CAP,
+        },
+    )
+
+
+@login_required
+@require_GET
+def regulator(request: HttpRequest) -> HttpResponse:
+    """Read-only list of every application in the regulator's region (full desk: later issue)."""
+    user: User = request.user  # type: ignore[assignment]
+    if not (user.is_regulator or user.is_platform_admin):
+        return redirect(_landing_for(user))
+    region = selectors.scope_region(user)
+    prefix = region.scope_prefix if region is not None and not user.is_platform_admin else ""
+    companies = Organisation.objects.filter(kind=Organisation.Kind.SUPPLY_COMPANY)
+    counties = Region.objects.filter(level=Region.Level.COUNTY)
+    if prefix:
+        companies = companies.filter(region__code__startswith=prefix)
+        counties = counties.filter(code__startswith=prefix)
+    today = _today()
+    form = RegulatorFilterForm(request.GET or None, companies=companies, counties=counties)
+    queryset = _filtered(
+        _list_columns(selectors.applications_for(user)).order_by("-applied_on", "-id"),
+        form,
+        today,
+    )
+    if form.is_valid():
+        if form.cleaned_data["company"]:
+            queryset = queryset.filter(company=form.cleaned_data["company"])
+        if form.cleaned_data["county"]:
+            queryset = queryset.filter(region=form.cleaned_data["county"])
+    return render(
+        request,
+        "connection/regulator.html",
+        {"form": form, "page": _page(request, queryset), "query": _query_without_page(request)},
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
@@ -31,6 +32,7 @@ Category = Literal[
 ]
 CATEGORIES: tuple[str, ...] = Category.__args__  # type: ignore[attr-defined]
 MAX_CAPACITY_KW = 10_000_000  # input sanity bound (not a policy threshold)
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 StrictBool = Annotated[bool, Field(strict=True)]
 Kilowatts = Annotated[float, Field(strict=True, allow_inf_nan=False)]
@@ -51,7 +53,7 @@ class AssessInput(BaseModel):
     requested_high_voltage: StrictBool = False
     hv_to_lv_deregistration: StrictBool = False
     property_existing_kw: Kilowatts = 0.0
-    region: Annotated[str, Field(pattern=r"^\d{6}$")] | None = None
+    region: Annotated[str, Field(pattern=r"^[0-9]{6}$")] | None = None
     applied_on: dt.date
 
     @field_validator("applied_on", mode="before")
@@ -59,9 +61,12 @@ class AssessInput(BaseModel):
     def _iso_date_only(cls, value: Any) -> Any:
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
             return value
-        if not isinstance(value, str) or len(value) != 10:
+        if not isinstance(value, str) or not _ISO_DATE.match(value):
             raise ValueError("expected a date YYYY-MM-DD")
-        return dt.date.fromisoformat(value)
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError as exc:
+            raise ValueError(f"not a valid date ({exc})") from None
 
     @field_validator("capacity_kw")
     @classmethod
@@ -100,11 +105,15 @@ def parse_input(data: Any) -> AssessInput:
             message = "unknown field"
         elif error["type"] == "missing":
             message = "required"
+        elif error["type"] == "string_pattern_mismatch" and loc == "region":
+            message = "expected a 6-digit administrative code such as 640100"
         elif error["type"] == "literal_error":
             message = f"unknown value {error.get('input')!r}; {error['msg'].lower()}"
         raise AssessError(loc, message) from None
     if parsed.supply == "dual" and parsed.voltage == "low":
-        raise AssessError("supply", "dual supply is high voltage only; it cannot go with voltage=low")
+        raise AssessError(
+            "supply", "dual supply is high voltage only; it cannot go with voltage=low"
+        )
     if parsed.requested_high_voltage and parsed.voltage == "low":
         raise AssessError("requested_high_voltage", "contradicts voltage=low")
     return parsed
@@ -206,10 +215,7 @@ def plan(application: AssessInput, policy: Policy | None = None) -> Plan:
     total_kw = application.capacity_kw + application.property_existing_kw
 
     proposed = "high" if total_kw > cap.value or application.supply == "dual" else "low"
-    if application.requested_high_voltage:
-        voltage = "high"
-    else:
-        voltage = application.voltage or proposed
+    voltage = "high" if application.requested_high_voltage else application.voltage or proposed
 
     reasons: list[Reason] = []
     ebike_rule = application.purpose == "ebike_charging" and ebike.value
@@ -260,7 +266,8 @@ def plan(application: AssessInput, policy: Policy | None = None) -> Plan:
                 + (
                     f"不超过{_fmt_kw(cap.value)}千瓦"
                     if split_ok
-                    else f"超过{_fmt_kw(cap.value)}千瓦，属拆分报装，不纳入三零服务，建议采用高压供电"
+                    else f"超过{_fmt_kw(cap.value)}千瓦，属拆分报装，不纳入三零服务，"
+                    "建议采用高压供电"
                 ),
                 split_ok,
             )

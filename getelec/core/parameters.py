@@ -91,5 +91,96 @@ PARAMETERS: dict[str, Parameter] = {
     "capacity_residential_bands": Parameter(list[CapacityBand], "居民用户按建筑面积的推荐容量"),
     "capacity_min_per_dwelling_kw": Parameter(PositiveNumber, "每套住宅用电负荷下限"),
     "capacity_ev_slow_charger_kw": Parameter(PositiveNumber, "交流慢充电桩推荐容量"),
+    # --- outages (频繁停电, reliability): L21, L22, L28 — used by getelec.analytics --------------
+    "outage_period": Parameter(
+        Literal["calendar_year_to_date"], "频繁停电统计周期：自然年1月1日至统计日"
+    ),
+    "outage_momentary_below_minutes": Parameter(
+        PositiveNumber, "短于该时长（分钟）的停电为瞬时停电，单独统计，不计入频繁停电次数"
+    ),
+    "outage_merge_window_hours": Parameter(
+        PositiveNumber, "距同一供电单元上一次计入停电开始不足该时长（小时）的停电合并，不重复计次"
+    ),
+    "outage_unrestored_cap_hours": Parameter(
+        PositiveNumber, "缺少复电事件时停电时长的上限（小时）；超过即按上限计并标记未复电"
+    ),
+    "outage_district_share": Parameter(
+        Share, "台区停电判定：同时停电的在册电能表占比达到该值（向上取整）"
+    ),
+    "outage_feeder_share": Parameter(
+        Share, "线路停电判定：同时停电的在册台区占比达到该值（向上取整）"
+    ),
+    "outage_excluded_causes": Parameter(
+        list[
+            Literal[
+                "planned", "fault", "force_majeure", "external_damage", "supply_shortage", "other"
+            ]
+        ],
+        "不计入频繁停电次数的停电原因（单独统计）",
+    ),
+    "outage_year_max_count": Parameter(PositiveInt, "一个供电单元一年内停电次数上限"),
+    "outage_window_days": Parameter(PositiveInt, "滑动窗口长度（连续自然日）"),
+    "outage_window_max_count": Parameter(PositiveInt, "滑动窗口内停电次数上限"),
+    "outage_problem_line_min_districts": Parameter(
+        PositiveInt, "一条线路有不少于该数量的频繁停电台区即为问题线路"
+    ),
+    "outage_warning_year_min_count": Parameter(
+        PositiveInt, "预警：年内计入停电次数达到该值（且未超过年上限）"
+    ),
+    "outage_warning_long_days": Parameter(PositiveInt, "预警长窗口：截至统计日的天数"),
+    "outage_warning_long_count": Parameter(PositiveInt, "预警长窗口内恰好达到的停电次数"),
+    "outage_warning_short_days": Parameter(PositiveInt, "预警短窗口：截至统计日的天数"),
+    "outage_warning_short_count": Parameter(PositiveInt, "预警短窗口内恰好达到的停电次数"),
+    "outage_major_event_day_exclusion": Parameter(
+        bool, "是否按IEEE 1366的2.5β方法剔除重大事件日的停电"
+    ),
+    "outage_major_event_day_beta": Parameter(PositiveNumber, "重大事件日阈值 exp(α + kβ) 中的 k"),
+    "outage_major_event_day_history_years": Parameter(
+        PositiveInt, "计算重大事件日阈值所用的历史年数"
+    ),
+    "outage_rs2_excluded_causes": Parameter(
+        list[
+            Literal[
+                "planned", "fault", "force_majeure", "external_damage", "supply_shortage", "other"
+            ]
+        ],
+        "RS-2（不计外部影响）不计入的停电原因",
+    ),
+    "outage_rs3_excluded_causes": Parameter(
+        list[
+            Literal[
+                "planned", "fault", "force_majeure", "external_damage", "supply_shortage", "other"
+            ]
+        ],
+        "RS-3（不计系统电源不足限电）不计入的停电原因",
+    ),
+    # --- supervision (regulator's desk): T2, L4, 附件2 — used by getelec.supervision -----------
+    "filing_batch_period": Parameter(
+        Literal["month"], "电网改造升级无法满足接电时限的备案（附件1）报送周期：按月度"
+    ),
+    "filing_batch_due_wd": Parameter(
+        PositiveInt, "月度备案批次报送截止：次月第N个工作日（含当日）"
+    ),
+    "ledger_ongoing_report_period": Parameter(
+        Literal["quarter"], "任务台账“持续推进”任务的进展报告周期：按季度"
+    ),
+    "ledger_quarterly_report_due_wd": Parameter(
+        PositiveInt, "季度进展报告截止：季度结束后第N个工作日；逾期未获审核通过即标记逾期"
+    ),
+    "ledger_reporting_start_quarter": Parameter(
+        Annotated[str, Field(pattern=r"^20\d\dQ[1-4]$")],
+        "任务台账季度报告自该季度起考核（如 2026Q1；此前的季度不考核）",
+    ),
+    "pattern_pause_factor": Parameter(
+        PositiveNumber, "暂停计时异常：申请的暂停工作日超过本企业同期中位数的倍数"
+    ),
+    "pattern_pause_min_wd": Parameter(
+        PositiveInt, "暂停计时异常：暂停工作日至少达到该值才提示（避免小数值误报）"
+    ),
+    "pattern_late_registration_wd": Parameter(
+        PositiveInt, "受理滞后：客户首次提出需求至申请日超过该工作日数即提示"
+    ),
+    "pattern_reapply_window_days": Parameter(
+        PositiveInt, "撤销后重新申请：同一产权范围撤销后该自然日内又提交新申请即提示"
+    ),
 }
-

@@ -29,7 +29,7 @@ PROVINCE_CODE = "640000"
 # Clause ids of the plan (POLICY.md), plus PRACTICE (national practice, PRACTICE.md) and
 # LOCAL (a region's own document, named in `source`).
 _CLAUSE_RE = re.compile(r"^(T[1-9]|S[1-3]|A1|L([1-9]|[1-4][0-9]|5[0-3])|PRACTICE|LOCAL)$")
-_REGION_RE = re.compile(r"^\d{6}$")
+_REGION_RE = re.compile(r"^[0-9]{6}$")
 
 
 class PolicyError(ValueError):
@@ -86,25 +86,41 @@ class _StrictLoader(yaml.SafeLoader):
     """Safe YAML loader that rejects duplicate mapping keys."""
 
 
+class _DuplicateKey(yaml.constructor.ConstructorError):
+    def __init__(self, key: Any, mark: yaml.Mark):
+        self.duplicate = str(key)
+        super().__init__(None, None, f"duplicate key {key!r}", mark)
+
+
 def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
     loader.flatten_mapping(node)
     mapping: dict[Any, Any] = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if key in mapping:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
+            raise _DuplicateKey(key, key_node.start_mark)
         mapping[key] = loader.construct_object(value_node, deep=True)
     return mapping
 
 
+def _construct_timestamp(loader: _StrictLoader, node: yaml.ScalarNode) -> Any:
+    """A date-like scalar that is not a real date (2025-13-01) stays text for _parse_date to
+    reject with the file and key; PyYAML itself would raise a bare ValueError."""
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 def _parse_date(raw: Any, file: Path, key: str) -> dt.date:
     if isinstance(raw, dt.datetime):
-        raise PolicyError(file, key, f"effective date must be a date, not a time: {raw!r}")
+        raise PolicyError(
+            file, key, f"effective date must be a date, not a time: {raw.isoformat(sep=' ')}"
+        )
     if isinstance(raw, dt.date):
         return raw
     try:
@@ -125,8 +141,10 @@ def _parse_citation(raw: Any, file: Path, key: str, regional: bool) -> Citation:
     source, unconfirmed = raw.get("source") or "", raw.get("unconfirmed", False)
     if not isinstance(clause, str) or not _CLAUSE_RE.match(clause):
         raise PolicyError(
-            file, f"{key}.clause", f"missing or unknown clause id {clause!r} (T1–T9, S1–S3, A1, "
-            "L1–L53, PRACTICE or LOCAL)"
+            file,
+            f"{key}.clause",
+            f"missing or unknown clause id {clause!r} (T1–T9, S1–S3, A1, "
+            "L1–L53, PRACTICE or LOCAL)",
         )
     if not isinstance(quote, str) or not quote.strip():
         raise PolicyError(file, f"{key}.quote", "missing quote")
@@ -202,7 +220,10 @@ def region_chain(region: str | None) -> list[str]:
 
 def _load_file(path: Path, region: str, policy: Policy) -> None:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)  # noqa: S506
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)
+    except _DuplicateKey as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
+        raise PolicyError(path, exc.duplicate, f"duplicate key (line {line})") from None
     except yaml.YAMLError as exc:
         raise PolicyError(path, "", f"invalid YAML: {exc}") from None
     if not isinstance(data, dict):
@@ -234,6 +255,9 @@ def _load_file(path: Path, region: str, policy: Policy) -> None:
         for raw_date, entry in values.items():
             key = f"{name}.values.{raw_date}"
             effective = _parse_date(raw_date, path, key)
+            if any(v.effective == effective for v in parsed):
+                # e.g. 2025-01-01 and "2025-01-01": different YAML keys, the same date
+                raise PolicyError(path, key, "duplicate effective date")
             if not isinstance(entry, dict) or set(entry) - {"value", "citation"}:
                 raise PolicyError(path, key, "expected {value, citation}")
             if "value" not in entry:

@@ -65,12 +65,21 @@ class CalendarYearAdmin(admin.ModelAdmin):
             schedule = form.cleaned_data["file"]
             changed = import_year(schedule, request.user, source_label=schedule.source)
             if changed:
-                messages.success(request, _("%(year)s 年节假日安排已导入，待定的期限已重新计算。")
-                                 % {"year": schedule.year})
+                messages.success(
+                    request,
+                    _("%(year)s 年节假日安排已导入，待定的期限已重新计算。")
+                    % {"year": schedule.year},
+                )
             else:
-                messages.info(request, _("%(year)s 年节假日安排与已导入的一致，未作改动。")
-                              % {"year": schedule.year})
+                messages.info(
+                    request,
+                    _("%(year)s 年节假日安排与已导入的一致，未作改动。") % {"year": schedule.year},
+                )
             return HttpResponseRedirect(reverse("admin:workcalendar_calendaryear_changelist"))
-        context = {**self.admin_site.each_context(request), "form": form,
-                   "title": "导入年度节假日安排", "opts": self.model._meta}
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "title": "导入年度节假日安排",
+            "opts": self.model._meta,
+        }
         return TemplateResponse(request, "admin/workcalendar/calendaryear/import.html", context)

@@ -21,9 +21,7 @@ def import_year(schedule: YearSchedule, actor: Any, source_label: str = "") -> b
     data = schedule.as_json()
     with transaction.atomic():
         existing = CalendarYear.objects.select_for_update().filter(year=schedule.year).first()
-        old = (
-            {"holidays": existing.holidays, "workdays": existing.workdays} if existing else {}
-        )
+        old = {"holidays": existing.holidays, "workdays": existing.workdays} if existing else {}
         new = {"holidays": data["holidays"], "workdays": data["workdays"]}
         if old == new:
             return False

@@ -1,0 +1,348 @@
+"""Read and check the three inputs (CSV or Parquet) with Arrow, and normalise them for the engine.
+
+Checks are vectorised Arrow compute calls; on the first problem an `InputError` names the file,
+the row (1-based data row; for CSV also the line, the header being line 1) and the column.
+The engine gets integer keys only: meters are numbered in `meter_id` order, districts and
+feeders in id order, so sorting by key is sorting by id. Times become whole seconds of naive
+local time (Asia/Shanghai wall clock, as the metering system reports it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.fs as pafs
+import pyarrow.parquet as pq
+
+from getelec.analytics.params import CAUSES
+
+TS_FORMAT = "%Y-%m-%d %H:%M:%S"
+LOCAL_TZ = "Asia/Shanghai"
+KINDS = ("off", "on")  # code 0 = off, 1 = on: at equal times an off sorts first
+SCOPES = ("meter", "district", "feeder")  # scope rank 1, 2, 3: the narrowest wins
+AREAS = ("urban", "rural")
+
+METER_COLUMNS = ("meter_id", "district_id", "feeder_id", "region", "area")
+EVENT_COLUMNS = ("meter_id", "ts", "kind")
+CAUSE_COLUMNS = ("scope", "scope_id", "start", "end", "cause")
+
+
+class InputError(ValueError):
+    """Bad input; the message names file, row and column."""
+
+    def __init__(self, file: str | Path, row: int | None, column: str | None, message: str):
+        self.file, self.row, self.column = str(file), row, column
+        where = [str(file)]
+        if row is not None:
+            where.append(f"row {row}")
+        if column is not None:
+            where.append(f"column {column}")
+        super().__init__(f"{', '.join(where)}: {message}")
+
+
+@dataclass
+class Source:
+    path: Path
+    table: pa.Table
+    is_csv: bool
+
+    def row_label(self, index: int) -> int:
+        """1-based data row number of a 0-based index."""
+        return index + 1
+
+    def fail(self, index: int | None, column: str | None, message: str) -> InputError:
+        if index is None:
+            return InputError(self.path, None, column, message)
+        if self.is_csv:
+            message = f"{message} (line {index + 2})"
+        return InputError(self.path, self.row_label(index), column, message)
+
+
+def read_table(path: str | Path, columns: Sequence[str], optional: Sequence[str] = ()) -> Source:
+    """Read CSV (all text) or Parquet by extension; check the required columns exist."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise InputError(path, None, None, "file not found")
+    try:
+        if suffix == ".csv":
+            with open(path, encoding="utf-8-sig") as fh:
+                header = fh.readline().rstrip("\r\n").split(",")
+            header = [h.strip().strip('"') for h in header]
+            wanted = [c for c in (*columns, *optional) if c in header]
+            table = pacsv.read_csv(
+                path,
+                read_options=pacsv.ReadOptions(use_threads=True),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={c: pa.string() for c in header},
+                    include_columns=wanted,
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
+            is_csv = True
+            missing_header = [c for c in columns if c not in header]
+        elif suffix in (".parquet", ".pq"):
+            names = pq.read_schema(path, filesystem=pafs.LocalFileSystem()).names
+            wanted = [c for c in (*columns, *optional) if c in names]
+            table = pq.read_table(
+                str(path.resolve()), columns=wanted, filesystem=pafs.LocalFileSystem()
+            )
+            is_csv = False
+            missing_header = [c for c in columns if c not in names]
+        else:
+            raise InputError(path, None, None, "unsupported file type (expected .csv or .parquet)")
+    except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeDecodeError, OSError) as exc:
+        raise InputError(path, None, None, f"cannot read: {exc}") from None
+    source = Source(path, table, is_csv)
+    if missing_header:
+        raise InputError(path, 1 if is_csv else None, missing_header[0], "missing column")
+    return source
+
+
+def _first_true(mask: pa.ChunkedArray | pa.Array) -> int | None:
+    """Index of the first true (null counts as true) value, or None."""
+    mask = pc.fill_null(mask, True)
+    if not pc.any(mask).as_py():
+        return None
+    return int(pc.index(mask, True).as_py())
+
+
+def _text(source: Source, column: str) -> pa.ChunkedArray:
+    """A column as non-empty text (ids may be stored as integers in Parquet)."""
+    col = source.table.column(column)
+    if pa.types.is_dictionary(col.type):
+        col = col.cast(col.type.value_type)
+    if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+        if pa.types.is_integer(col.type):
+            col = col.cast(pa.string())
+        else:
+            raise source.fail(None, column, f"expected text, got {col.type}")
+    if col.null_count or source.table.num_rows:
+        bad = _first_true(pc.or_kleene(pc.is_null(col), pc.equal(pc.utf8_length(col), 0)))
+        if bad is not None:
+            raise source.fail(bad, column, "missing value")
+    return col
+
+
+def _codes(source: Source, column: str, allowed: Sequence[str]) -> pa.ChunkedArray:
+    """Position of each value in `allowed` (int8); an unknown value is an error."""
+    col = _text(source, column)
+    codes = pc.index_in(col, value_set=pa.array(allowed, pa.string()))
+    bad = _first_true(pc.is_null(codes))
+    if bad is not None:
+        value = col[bad].as_py()
+        raise source.fail(bad, column, f"unknown value {value!r} (expected {', '.join(allowed)})")
+    return codes.cast(pa.int8())
+
+
+def _seconds(source: Source, column: str) -> pa.ChunkedArray:
+    """Timestamps as int64 seconds of naive local time."""
+    col = source.table.column(column)
+    if pa.types.is_dictionary(col.type):
+        col = col.cast(col.type.value_type)
+    if pa.types.is_timestamp(col.type):
+        if col.type.tz is not None:
+            col = pc.local_timestamp(col.cast(pa.timestamp(col.type.unit, LOCAL_TZ)))
+        parsed = col.cast(pa.timestamp("s"), safe=False)
+        bad = _first_true(pc.is_null(parsed))
+        if bad is not None:
+            raise source.fail(bad, column, "missing timestamp")
+    elif pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+        parsed = pc.strptime(col, format=TS_FORMAT, unit="s", error_is_null=True)
+        bad = _first_true(pc.is_null(parsed))
+        if bad is not None:
+            value = col[bad].as_py()
+            raise source.fail(
+                bad, column, f"bad timestamp {value!r} (expected YYYY-MM-DD HH:MM:SS)"
+            )
+    else:
+        raise source.fail(None, column, f"expected a timestamp, got {col.type}")
+    return parsed.cast(pa.int64())
+
+
+@dataclass
+class Registry:
+    """The supply hierarchy with integer keys (position in the sorted id lists)."""
+
+    meter_ids: pa.Array  # sorted; key = position
+    district_ids: pa.Array
+    feeder_ids: pa.Array
+    table: pa.Table  # mkey, dkey, fkey, region, area (sorted by mkey)
+    district_feeder: pa.Array  # fkey of each dkey
+
+    @property
+    def size(self) -> int:
+        return len(self.meter_ids)
+
+
+def _sorted_order(source: Source, ids: pa.ChunkedArray, column: str) -> pa.Array | None:
+    """None when `ids` is already strictly increasing (the usual export), else the sort order.
+    A duplicate id is an error naming the later row."""
+    arr = ids.combine_chunks()
+    if len(arr) < 2 or pc.all(pc.less(arr[:-1], arr[1:])).as_py():
+        return None
+    order = pc.sort_indices(arr)
+    sorted_ids = arr.take(order)
+    pos = _first_true(pc.fill_null(pc.equal(sorted_ids[1:], sorted_ids[:-1]), False))
+    if pos is not None:
+        value = sorted_ids[pos].as_py()
+        rows = pc.indices_nonzero(pc.equal(arr, value)).to_pylist()
+        raise source.fail(rows[1], column, f"duplicate meter {value!r}")
+    return order
+
+
+def load_meters(path: str | Path) -> Registry:
+    source = read_table(path, METER_COLUMNS, ("district_name", "feeder_name"))
+    ids = {c: _text(source, c) for c in ("meter_id", "district_id", "feeder_id", "region")}
+    area = _codes(source, "area", AREAS)
+    order = _sorted_order(source, ids["meter_id"], "meter_id")
+    district_ids = pc.unique(ids["district_id"]).sort()
+    feeder_ids = pc.unique(ids["feeder_id"]).sort()
+    dkey = pc.index_in(ids["district_id"], value_set=district_ids)
+    fkey = pc.index_in(ids["feeder_id"], value_set=feeder_ids)
+    # a district belongs to exactly one feeder
+    spans = (
+        pa.table({"dkey": dkey, "fkey": fkey})
+        .group_by("dkey")
+        .aggregate([("fkey", "min"), ("fkey", "max")])
+        .sort_by("dkey")
+    )
+    split = pc.not_equal(spans["fkey_min"], spans["fkey_max"])
+    if pc.any(split).as_py():
+        d = spans.filter(split)["dkey"][0].as_py()
+        first_f = spans.filter(split)["fkey_min"][0].as_py()
+        row = _first_true(pc.and_(pc.equal(dkey, d), pc.not_equal(fkey, first_f)))
+        raise source.fail(
+            row,
+            "feeder_id",
+            f"district {district_ids[d].as_py()!r} is on more than one feeder "
+            f"({feeder_ids[first_f].as_py()!r} and others)",
+        )
+    columns = {
+        "meter_id": ids["meter_id"],
+        "dkey": dkey,
+        "fkey": fkey,
+        "region": ids["region"],
+        "area": pc.take(pa.array(AREAS), area.cast(pa.int32())),
+    }
+    if order is not None:
+        columns = {k: v.take(order) for k, v in columns.items()}
+    n = source.table.num_rows
+    table = pa.table(
+        {
+            "mkey": pa.array(range(n), pa.int32()),
+            "dkey": columns["dkey"],
+            "fkey": columns["fkey"],
+            "region": columns["region"],
+            "area": columns["area"],
+        }
+    )
+    meter_ids = columns["meter_id"].combine_chunks()
+    return Registry(meter_ids, district_ids, feeder_ids, table, spans["fkey_min"].combine_chunks())
+
+
+@dataclass
+class Events:
+    table: pa.Table  # mkey, dkey, fkey (int32), ts (int64), k (int8): registry meters only
+    rows: int
+    unknown_meter_rows: int
+    unknown_meters: int
+
+
+def load_events(path: str | Path, registry: Registry) -> Events:
+    source = read_table(path, EVENT_COLUMNS)
+    meter = _text(source, "meter_id")
+    ts = _seconds(source, "ts")
+    kind = _codes(source, "kind", KINDS)
+    mkey = pc.index_in(meter, value_set=registry.meter_ids)
+    known = pc.is_valid(mkey)
+    unknown_rows = mkey.null_count
+    unknown_meters = 0
+    if unknown_rows:
+        unknown_meters = len(pc.unique(meter.filter(pc.invert(known))))
+        mkey, ts, kind = mkey.filter(known), ts.filter(known), kind.filter(known)
+    table = pa.table(
+        {
+            "mkey": mkey,
+            "dkey": registry.table["dkey"].take(mkey),
+            "fkey": registry.table["fkey"].take(mkey),
+            "ts": ts,
+            "k": kind,
+        }
+    )
+    return Events(table, source.table.num_rows, unknown_rows, unknown_meters)
+
+
+@dataclass
+class Causes:
+    table: pa.Table  # crid, scope_rank, skey (null: scope id not in registry), s, e, cause
+    rows: int
+    unknown_scope_rows: int
+
+
+def empty_causes() -> Causes:
+    schema = pa.schema(
+        [
+            ("crid", pa.int64()),
+            ("scope_rank", pa.int8()),
+            ("skey", pa.int32()),
+            ("fkey", pa.int32()),
+            ("s", pa.int64()),
+            ("e", pa.int64()),
+            ("cause", pa.string()),
+        ]
+    )
+    return Causes(schema.empty_table(), 0, 0)
+
+
+def load_causes(path: str | Path, registry: Registry) -> Causes:
+    source = read_table(path, CAUSE_COLUMNS)
+    scope = _codes(source, "scope", SCOPES)
+    scope_id = _text(source, "scope_id")
+    start = _seconds(source, "start")
+    end = _seconds(source, "end")
+    cause_code = _codes(source, "cause", CAUSES)
+    bad = _first_true(pc.less(end, start))
+    if bad is not None:
+        raise source.fail(bad, "end", "end is before start")
+    n = source.table.num_rows
+    skey: pa.ChunkedArray = pa.chunked_array([pa.nulls(n, pa.int32())])
+    fkey: pa.ChunkedArray = pa.chunked_array([pa.nulls(n, pa.int32())])
+    meter_fkey = registry.table["fkey"].combine_chunks()
+    for rank, ids in enumerate((registry.meter_ids, registry.district_ids, registry.feeder_ids)):
+        found = pc.index_in(scope_id, value_set=ids)
+        here = pc.equal(scope, rank)
+        if rank == 0:
+            feeder = meter_fkey.take(found)
+        elif rank == 1:
+            feeder = registry.district_feeder.take(found)
+        else:
+            feeder = found
+        skey = pc.if_else(here, found, skey)
+        fkey = pc.if_else(here, feeder, fkey)
+    cause = pc.take(pa.array(CAUSES), cause_code.cast(pa.int32()))
+    table = pa.table(
+        {
+            "crid": pa.array(range(source.table.num_rows), pa.int64()),
+            "scope_rank": pc.add(scope, 1).cast(pa.int8()),
+            "skey": skey,
+            "fkey": fkey,
+            "s": start,
+            "e": end,
+            "cause": cause,
+        }
+    )
+    unknown = int(skey.null_count)
+    return Causes(table, source.table.num_rows, unknown)
+
+
+def epoch_seconds(day: dt.date) -> int:
+    """Seconds from 1970-01-01 00:00 to the start of `day` (naive wall clock)."""
+    return (day - dt.date(1970, 1, 1)).days * 86400

@@ -1,0 +1,192 @@
+"""Input checks for connection applications, shared by the services, forms and API.
+
+Each check returns the normalised value or raises InvalidInput with a Chinese message naming the
+field. Checksums come from python-stdnum (GB 11643 身份证, GB 32100 统一社会信用代码).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from stdnum import exceptions as stdnum_errors
+from stdnum.cn import ric, uscc
+
+from getelec.core.assess import MAX_CAPACITY_KW
+
+_MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
+_LANDLINE_RE = re.compile(r"^0[0-9]{2,3}-?[0-9]{7,8}$")
+
+# File signatures of the document types we accept (sniffed from content, never from the name).
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "application/pdf"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+)
+
+
+def _invalid(field: str, message: str) -> Exception:
+    from getelec.connection.services import InvalidInput
+
+    return InvalidInput(message, field)
+
+
+def choice(field: str, label: str, value: Any, choices: Any) -> str:
+    """`value` must be one of a TextChoices' values."""
+    allowed = [c.value for c in choices]
+    if value not in allowed:
+        raise _invalid(
+            field,
+            _("%(label)s取值无效：%(value)r（可选：%(allowed)s）")
+            % {"label": label, "value": value, "allowed": "、".join(allowed)},
+        )
+    return str(value)
+
+
+def required_text(field: str, label: str, value: Any, max_length: int) -> str:
+    text = value.strip() if isinstance(value, str) else ""
+    if not text:
+        raise _invalid(field, _("请填写%(label)s") % {"label": label})
+    if len(text) > max_length:
+        raise _invalid(
+            field, _("%(label)s过长（不超过%(n)s个字符）") % {"label": label, "n": max_length}
+        )
+    return text
+
+
+def id_number(customer_type: str, value: Any) -> str:
+    """身份证号 (18 digits, checksum) for residents; 统一社会信用代码 otherwise."""
+    raw = value.strip().upper() if isinstance(value, str) else ""
+    if customer_type == "residential":
+        if not raw:
+            raise _invalid("id_number", _("请填写身份证号码"))
+        try:
+            number = ric.validate(raw)
+        except stdnum_errors.InvalidChecksum:
+            raise _invalid("id_number", _("身份证号码校验位不正确，请核对")) from None
+        except stdnum_errors.InvalidLength:
+            raise _invalid("id_number", _("身份证号码应为18位")) from None
+        except stdnum_errors.InvalidComponent:
+            raise _invalid("id_number", _("身份证号码中的出生日期或地区码无效")) from None
+        except stdnum_errors.ValidationError:
+            raise _invalid("id_number", _("身份证号码格式不正确")) from None
+        if len(number) != 18:
+            raise _invalid("id_number", _("身份证号码应为18位"))
+        return number
+    if not raw:
+        raise _invalid("id_number", _("请填写统一社会信用代码"))
+    try:
+        return uscc.validate(raw)
+    except stdnum_errors.InvalidChecksum:
+        raise _invalid("id_number", _("统一社会信用代码校验位不正确，请核对")) from None
+    except stdnum_errors.InvalidLength:
+        raise _invalid("id_number", _("统一社会信用代码应为18位")) from None
+    except stdnum_errors.ValidationError:
+        raise _invalid("id_number", _("统一社会信用代码格式不正确")) from None
+
+
+def phone(value: Any, field: str = "contact_phone") -> str:
+    """A mainland mobile number (11 digits) or a landline with area code."""
+    raw = re.sub(r"[\s()（）]", "", value) if isinstance(value, str) else ""
+    raw = raw.removeprefix("+86").removeprefix("0086")
+    if not raw:
+        raise _invalid(field, _("请填写联系电话"))
+    if not (_MOBILE_RE.match(raw) or _LANDLINE_RE.match(raw)):
+        raise _invalid(field, _("联系电话格式不正确（11位手机号或带区号的固定电话）"))
+    return raw
+
+
+def capacity(value: Any, field: str = "capacity_kw", allow_zero: bool = False) -> Decimal:
+    """Kilowatts: a finite number > 0 (>= 0 with allow_zero) and <= 10,000,000, 2 decimals."""
+    label = _("报装容量") if field == "capacity_kw" else _("已有容量")
+    if value is None or value == "" or isinstance(value, bool):
+        if allow_zero and (value is None or value == ""):
+            return Decimal("0.00")
+        raise _invalid(field, _("请填写%(label)s（千瓦）") % {"label": label})
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise _invalid(field, _("%(label)s必须是数字（千瓦）") % {"label": label}) from None
+    if not number.is_finite() or (isinstance(value, float) and not math.isfinite(value)):
+        raise _invalid(field, _("%(label)s必须是有限的数字") % {"label": label})
+    number = number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    low_ok = number >= 0 if allow_zero else number > 0
+    if not low_ok or number > MAX_CAPACITY_KW:
+        bound = _("不小于0") if allow_zero else _("大于0")
+        raise _invalid(
+            field,
+            _("%(label)s须%(bound)s且不超过%(max)s千瓦")
+            % {"label": label, "bound": bound, "max": f"{MAX_CAPACITY_KW:,}"},
+        )
+    return number
+
+
+def property_scope(value: Any) -> str:
+    """Normalised so that spacing, width and letter case do not hide a split application."""
+    text = unicodedata.normalize("NFKC", value) if isinstance(value, str) else ""
+    text = re.sub(r"\s+", "", text).upper()
+    if not text:
+        raise _invalid("property_scope", _("请填写产权证号（同一产权范围标识）"))
+    if len(text) > 128:
+        raise _invalid("property_scope", _("产权证号过长（不超过128个字符）"))
+    return text
+
+
+def date_not_after(field: str, label: str, value: Any, latest: dt.date) -> dt.date:
+    day = as_date(field, label, value)
+    if day > latest:
+        raise _invalid(
+            field, _("%(label)s不能晚于%(day)s") % {"label": label, "day": latest.isoformat()}
+        )
+    return day
+
+
+def as_date(field: str, label: str, value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise _invalid(field, _("%(label)s日期格式不正确（YYYY-MM-DD）") % {"label": label})
+
+
+def sniff_content_type(head: bytes) -> str | None:
+    for magic, content_type in _MAGIC:
+        if head.startswith(magic):
+            return content_type
+    return None
+
+
+def document_upload(upload: Any, field: str = "file") -> tuple[bytes, str]:
+    """The upload's bytes and sniffed type; PDF, JPEG or PNG of at most DOCUMENT_MAX_BYTES."""
+    if upload is None:
+        raise _invalid(field, _("请选择要上传的文件"))
+    limit = settings.DOCUMENT_MAX_BYTES
+    size = getattr(upload, "size", None)
+    if size is not None and size > limit:
+        raise _invalid(
+            field,
+            _("文件过大（%(size)s字节），上限为%(mb)sMB")
+            % {"size": f"{size:,}", "mb": limit // (1024 * 1024)},
+        )
+    if hasattr(upload, "seek"):
+        upload.seek(0)
+    content = upload.read(limit + 1)
+    if len(content) > limit:
+        raise _invalid(field, _("文件过大，上限为%(mb)sMB") % {"mb": limit // (1024 * 1024)})
+    if not content:
+        raise _invalid(field, _("文件为空"))
+    content_type = sniff_content_type(content[:16])
+    if content_type is None:
+        raise _invalid(field, _("文件类型不支持：仅接受PDF、JPEG或PNG（按文件内容识别）"))
+    return content, content_type

@@ -1,0 +1,1 @@
+"""Supply quality: grid registry, frequent-outage problem ledger, planned outages, repairs."""

@@ -1,0 +1,327 @@
+"""Time-limit compliance figures and the pattern detectors that look for hidden delays.
+
+Reads only: everything starts from connection.selectors.applications_for(user). Thresholds are
+policy parameters (policy/supervision.yaml); working days come from the calendar in force, and
+an application whose dates fall in a year not loaded is left out of working-day figures (and
+counted as such), never guessed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import statistics
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+
+from getelec.accounts.models import User
+from getelec.audit.models import AuditEvent
+from getelec.connection import selectors as connection_selectors
+from getelec.connection.models import OPEN_STATUSES, Application, Category, Pause, Status
+from getelec.core.workdays import CalendarYearNotLoaded
+from getelec.supervision.models import DelayFiling
+from getelec.supervision.selectors import param
+from getelec.workcalendar.source import current_calendar
+
+GROUPS = {"company": "供电企业", "city": "地级市", "county": "县（市、区）", "category": "办电类别"}
+METRICS = {
+    "accepted": "受理",
+    "completed": "已接电",
+    "on_time": "按期接电",
+    "overdue": "当前逾期",
+    "paused": "有暂停计时",
+    "filed": "已备案",
+    "kept": "备案按承诺接电",
+}
+
+
+def scoped(user: User, start: dt.date, end: dt.date) -> QuerySet[Application]:
+    return (
+        connection_selectors.applications_for(user)
+        .filter(applied_on__gte=start, applied_on__lte=end)
+        .select_related("company", "region", "region__parent")
+    )
+
+
+def group_key(app: Application, group: str) -> tuple[str, str]:
+    if group == "company":
+        return str(app.company_id), app.company.short_name or app.company.name
+    if group == "city":
+        city = app.region.parent if app.region.level == "county" else app.region
+        return (city.code, city.name) if city else (app.region_id, app.region.name)
+    if group == "county":
+        return app.region_id, app.region.name
+    return app.category, str(Category(app.category).label)
+
+
+def taken_wd(app: Application) -> int | None:
+    """Working days from application to connection, paused time excluded; None if unknown."""
+    if app.completed_on is None:
+        return None
+    try:
+        return current_calendar().workdays_between(app.applied_on, app.completed_on) - (
+            app.paused_wd or 0
+        )
+    except CalendarYearNotLoaded:
+        return None
+
+
+def percentile(values: list[int], p: float) -> float | None:
+    """Nearest-rank percentile (p in 0–100)."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return float(ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)])
+
+
+def metric_filter(metric: str, today: dt.date) -> Callable[[Application, dict[int, Any]], bool]:
+    def accepted(app: Application, filings: dict[int, Any]) -> bool:
+        return True
+
+    def completed(app: Application, filings: dict[int, Any]) -> bool:
+        return app.completed_on is not None
+
+    def on_time(app: Application, filings: dict[int, Any]) -> bool:
+        return (
+            app.completed_on is not None
+            and app.due_on is not None
+            and app.completed_on <= app.due_on
+            and app.pk not in filings
+        )
+
+    def overdue(app: Application, filings: dict[int, Any]) -> bool:
+        return app.status in OPEN_STATUSES and app.due_on is not None and app.due_on < today
+
+    def paused(app: Application, filings: dict[int, Any]) -> bool:
+        return (app.paused_wd or 0) > 0
+
+    def filed(app: Application, filings: dict[int, Any]) -> bool:
+        return app.pk in filings
+
+    def kept(app: Application, filings: dict[int, Any]) -> bool:
+        f = filings.get(app.pk)
+        return bool(
+            f
+            and f.first_committed_on
+            and app.completed_on
+            and app.completed_on <= f.first_committed_on
+        )
+
+    return {
+        "accepted": accepted,
+        "completed": completed,
+        "on_time": on_time,
+        "overdue": overdue,
+        "paused": paused,
+        "filed": filed,
+        "kept": kept,
+    }[metric]
+
+
+@dataclass
+class GroupFigures:
+    key: str
+    label: str
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(METRICS, 0))
+    taken: list[int] = field(default_factory=list)
+    limits: list[int] = field(default_factory=list)
+    paused_wd: int = 0
+    calendar_pending: int = 0
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """Share of connected applications connected by their statutory due date (a filed
+        application is never "on time": it is reported as filed-and-kept or missed)."""
+        done = self.counts["completed"]
+        return round(100 * self.counts["on_time"] / done, 1) if done else None
+
+    @property
+    def avg_taken(self) -> float | None:
+        return round(statistics.fmean(self.taken), 1) if self.taken else None
+
+    @property
+    def p90_taken(self) -> float | None:
+        return percentile(self.taken, 90)
+
+    @property
+    def avg_limit(self) -> float | None:
+        return round(statistics.fmean(self.limits), 1) if self.limits else None
+
+
+def figures(
+    user: User, group: str, start: dt.date, end: dt.date, today: dt.date
+) -> list[GroupFigures]:
+    apps = list(scoped(user, start, end))
+    filings = _filings(apps)
+    checks = {m: metric_filter(m, today) for m in METRICS}
+    groups: dict[str, GroupFigures] = {}
+    for app in apps:
+        key, label = group_key(app, group)
+        g = groups.setdefault(key, GroupFigures(key, label))
+        for metric, check in checks.items():
+            g.counts[metric] += check(app, filings)
+        g.paused_wd += app.paused_wd or 0
+        if app.completed_on is not None:
+            taken = taken_wd(app)
+            if taken is None:
+                g.calendar_pending += 1
+            else:
+                g.taken.append(taken)
+                g.limits.append(app.time_limit_wd)
+    return sorted(groups.values(), key=lambda g: g.label)
+
+
+def _filings(apps: Iterable[Application]) -> dict[int, DelayFiling]:
+    ids = [a.pk for a in apps]
+    return {
+        f.application_id: f
+        for f in DelayFiling.objects.filter(application_id__in=ids, submitted_on__isnull=False)
+    }
+
+
+def drill(
+    user: User, group: str, key: str, metric: str, start: dt.date, end: dt.date, today: dt.date
+) -> list[Application]:
+    """The applications behind one figure."""
+    apps = [a for a in scoped(user, start, end) if key == "" or group_key(a, group)[0] == key]
+    filings = _filings(apps)
+    check = metric_filter(metric, today)
+    return [a for a in apps if check(a, filings)]
+
+
+def pause_reasons(user: User, start: dt.date, end: dt.date) -> list[tuple[str, int, int]]:
+    """(reason label, pauses, paused working days) in the period."""
+    rows: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    pauses = Pause.objects.filter(application__in=scoped(user, start, end))
+    for pause in pauses:
+        label = str(pause.get_reason_display())
+        rows[label][0] += 1
+        rows[label][1] += pause.paused_wd or 0
+    return sorted(((k, v[0], v[1]) for k, v in rows.items()), key=lambda r: -r[2])
+
+
+# --------------------------------------------------------------------------------------------
+# Pattern detectors
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Finding:
+    kind: str
+    label: str
+    application: Application
+    evidence: str
+    related: Application | None = None
+
+
+def detect_pause_outliers(apps: list[Application], on: dt.date) -> list[Finding]:
+    """Clock pauses far above the company's norm (its median over the same period)."""
+    factor = param("pattern_pause_factor", on).value
+    minimum = param("pattern_pause_min_wd", on).value
+    by_company: dict[int, list[Application]] = defaultdict(list)
+    for app in apps:
+        by_company[app.company_id].append(app)
+    out = []
+    for company_apps in by_company.values():
+        median = statistics.median(a.paused_wd or 0 for a in company_apps)
+        for app in company_apps:
+            paused = app.paused_wd or 0
+            if paused >= minimum and paused > factor * median:
+                out.append(
+                    Finding(
+                        "pause_outlier",
+                        "暂停计时远高于本企业常态",
+                        app,
+                        f"暂停{paused}个工作日；本企业同期中位数{median:g}个工作日"
+                        f"（阈值：≥{minimum}且超过中位数的{factor:g}倍）",
+                    )
+                )
+    return out
+
+
+def detect_late_registration(apps: list[Application], on: dt.date) -> list[Finding]:
+    """Registered long after the customer first asked (where that date is known)."""
+    limit = param("pattern_late_registration_wd", on).value
+    out = []
+    for app in apps:
+        if app.first_requested_on is None or app.first_requested_on >= app.applied_on:
+            continue
+        try:
+            gap = current_calendar().workdays_between(app.first_requested_on, app.applied_on)
+        except CalendarYearNotLoaded:
+            continue
+        if gap > limit:
+            out.append(
+                Finding(
+                    "late_registration",
+                    "需求提出后迟迟未登记",
+                    app,
+                    f"客户{app.first_requested_on:%Y-%m-%d}首次提出需求，"
+                    f"{app.applied_on:%Y-%m-%d}才登记申请，相隔{gap}个工作日（阈值{limit}）",
+                )
+            )
+    return out
+
+
+def cancelled_on(app: Application) -> dt.date:
+    """The day it was cancelled: from the audit log, else the last change."""
+    event = (
+        AuditEvent.objects.filter(
+            object_type="connection.application", object_id=str(app.pk), action__icontains="cancel"
+        )
+        .order_by("-at")
+        .first()
+    )
+    from django.utils import timezone
+
+    moment = event.at if event else app.updated_at
+    return timezone.localtime(moment).date()
+
+
+def detect_cancel_reapply(user: User, apps: list[Application], on: dt.date) -> list[Finding]:
+    """A cancellation followed by a new application for the same property scope within a
+    short window (which restarts the clock)."""
+    window = param("pattern_reapply_window_days", on).value
+    out = []
+    scopes = {a.property_scope for a in apps}
+    cancelled = (
+        connection_selectors.applications_for(user)
+        .filter(status=Status.CANCELLED, property_scope__in=scopes)
+        .select_related("company", "region")
+    )
+    for old in cancelled:
+        when = cancelled_on(old)
+        for new in apps:
+            if new.pk == old.pk or new.property_scope != old.property_scope:
+                continue
+            days = (new.applied_on - when).days
+            if 0 <= days <= window:
+                out.append(
+                    Finding(
+                        "cancel_reapply",
+                        "撤销后同一产权范围重新申请",
+                        new,
+                        f"{old.number}于{when:%Y-%m-%d}撤销（申请日{old.applied_on:%Y-%m-%d}），"
+                        f"{days}日后同一产权范围提交{new.number}（阈值{window}日）",
+                        related=old,
+                    )
+                )
+    return out
+
+
+def findings(user: User, start: dt.date, end: dt.date, today: dt.date) -> list[Finding]:
+    apps = list(scoped(user, start, end))
+    return (
+        detect_pause_outliers(apps, today)
+        + detect_late_registration(apps, today)
+        + detect_cancel_reapply(user, apps, today)
+    )
+
+
+def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The current year to date."""
+    return dt.date(today.year, 1, 1), today

@@ -1,0 +1,630 @@
+"""Scoped reads of the regulator's desk: access control lives here.
+
+- Regulators (and admins) see every ledger row; every other user sees only the rows their own
+  organisation is responsible for, and reports only on those.
+- Filings: regulators see those of applications in their region, company staff their own
+  company's (both through connection.selectors.applications_for); batches likewise, and a city
+  energy authority the batches copied to it.
+Anything out of scope is a 404, never a 403.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import F, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from getelec.accounts.models import Organisation, User
+from getelec.connection import selectors as connection_selectors
+from getelec.connection.models import OPEN_STATUSES, Application, Category, Status, Voltage
+from getelec.core.policy import default_policy
+from getelec.supervision import rules
+from getelec.supervision.models import (
+    SECTION_ORDER,
+    DelayFiling,
+    FilingRevision,
+    LedgerAssignment,
+    LedgerTask,
+    MonthlyBatch,
+    ProgressReport,
+    ReportProgress,
+    Section,
+)
+from getelec.workcalendar.source import current_calendar
+
+LV_CATEGORIES = (
+    Category.LV_RESIDENTIAL,
+    Category.LV_THREE_ZERO,
+    Category.LV_NON_RESIDENTIAL,
+    Category.LV_EV_CHARGING,
+    Category.LV_EBIKE_CHARGING,
+)
+
+
+def _active(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def sees_everything(user: Any) -> bool:
+    """Regulators and admins read the whole ledger."""
+    return _active(user) and (user.is_regulator or user.is_platform_admin)
+
+
+def param(name: str, on: dt.date | None = None) -> Any:
+    return default_policy().get(name, on or timezone.localdate())
+
+
+# --------------------------------------------------------------------------------------------
+# Ledger scoping
+# --------------------------------------------------------------------------------------------
+
+
+def assignments_for(user: User) -> QuerySet[LedgerAssignment]:
+    qs = LedgerAssignment.objects.select_related("task", "organisation")
+    if not _active(user):
+        return qs.none()
+    if sees_everything(user):
+        return qs
+    if not user.organisation_id:
+        return qs.none()
+    return qs.filter(organisation_id=user.organisation_id)
+
+
+def ledger_tasks_for(user: User) -> QuerySet[LedgerTask]:
+    qs = LedgerTask.objects.all()
+    if not _active(user):
+        return qs.none()
+    if sees_everything(user):
+        return qs
+    return qs.filter(assignments__in=assignments_for(user)).distinct()
+
+
+def reports_for(user: User) -> QuerySet[ProgressReport]:
+    return ProgressReport.objects.filter(assignment__in=assignments_for(user)).select_related(
+        "assignment__task", "assignment__organisation", "submitted_by", "reviewed_by"
+    )
+
+
+def get_task_for(user: User, number: int) -> LedgerTask:
+    task = ledger_tasks_for(user).filter(number=number).first()
+    if task is None:
+        raise Http404("未找到该任务")
+    return task
+
+
+def get_report_for(user: User, pk: int) -> ProgressReport:
+    report = reports_for(user).filter(pk=pk).first()
+    if report is None:
+        raise Http404("未找到该报告")
+    return report
+
+
+def can_report(user: User, assignment: LedgerAssignment) -> bool:
+    """A responsible unit reports only on its own rows."""
+    return (
+        _active(user)
+        and user.organisation_id is not None
+        and user.organisation_id == assignment.organisation_id
+        and user.role in (User.Role.STAFF, User.Role.DEPARTMENT, User.Role.REGULATOR)
+    )
+
+
+def can_review(user: User, report: ProgressReport) -> bool:
+    """A regulator reviews reports, never those of its own organisation."""
+    return (
+        _active(user)
+        and user.is_regulator
+        and user.organisation_id != report.assignment.organisation_id
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Ledger states
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class AssignmentStatus:
+    assignment: LedgerAssignment
+    state: rules.LedgerState
+    quarters: list[rules.QuarterState] = field(default_factory=list)
+    latest: ProgressReport | None = None
+
+    @property
+    def label(self) -> str:
+        return rules.LEDGER_STATE_LABELS[self.state]
+
+    @property
+    def overdue_quarters(self) -> list[rules.QuarterState]:
+        return [q for q in self.quarters if q.state == rules.LedgerState.OVERDUE]
+
+
+@dataclass
+class TaskStatus:
+    task: LedgerTask
+    units: list[AssignmentStatus]
+    state: rules.LedgerState
+
+    @property
+    def label(self) -> str:
+        return rules.LEDGER_STATE_LABELS[self.state]
+
+    @property
+    def latest(self) -> ProgressReport | None:
+        reports = [u.latest for u in self.units if u.latest is not None]
+        return max(reports, key=lambda r: (r.submitted_at, r.pk)) if reports else None
+
+
+def _facts(reports: list[ProgressReport]) -> list[rules.ReportFact]:
+    return [
+        rules.ReportFact(
+            rules.Quarter(r.year, r.quarter),
+            r.submitted_on,
+            r.review,
+            r.progress == ReportProgress.COMPLETED,
+        )
+        for r in reports
+    ]
+
+
+def assignment_status(
+    assignment: LedgerAssignment, reports: list[ProgressReport], today: dt.date
+) -> AssignmentStatus:
+    task = assignment.task
+    latest = max(reports, key=lambda r: (r.submitted_at, r.pk)) if reports else None
+    if task.due_on is not None:
+        state = rules.dated_state(task.due_on, _facts(reports), today)
+        return AssignmentStatus(assignment, state, [], latest)
+    start = rules.Quarter.parse(param("ledger_reporting_start_quarter", today).value)
+    due_wd = param("ledger_quarterly_report_due_wd", today).value
+    quarters = rules.ongoing_quarters(current_calendar(), start, _facts(reports), today, due_wd)
+    return AssignmentStatus(assignment, rules.ongoing_state(quarters), quarters, latest)
+
+
+def ledger_status(
+    user: User, today: dt.date | None = None, tasks: QuerySet[LedgerTask] | None = None
+) -> list[TaskStatus]:
+    """Every task the user may see with its state (worst of its units); a unit user gets only
+    their own units on each row."""
+    today = today or timezone.localdate()
+    assignments = assignments_for(user).prefetch_related(
+        Prefetch("reports", queryset=ProgressReport.objects.order_by("-submitted_at", "-id"))
+    )
+    tasks = ledger_tasks_for(user) if tasks is None else tasks
+    by_task: dict[int, list[AssignmentStatus]] = defaultdict(list)
+    for a in assignments.filter(task__in=tasks):
+        by_task[a.task_id].append(assignment_status(a, list(a.reports.all()), today))
+    out = []
+    for task in tasks.order_by("number"):
+        units = by_task.get(task.pk, [])
+        out.append(TaskStatus(task, units, rules.worst(u.state for u in units)))
+    return out
+
+
+def ledger_by_section(statuses: list[TaskStatus]) -> list[tuple[str, str, list[TaskStatus]]]:
+    groups: dict[str, list[TaskStatus]] = defaultdict(list)
+    for status in statuses:
+        groups[status.task.section].append(status)
+    return [
+        (code, str(Section(code).label), groups[code])
+        for code in sorted(groups, key=lambda c: SECTION_ORDER[c])
+    ]
+
+
+def reportable_quarters(today: dt.date, count: int = 4) -> list[rules.Quarter]:
+    """The current quarter and the ones before it (newest first)."""
+    q = rules.Quarter.of(today)
+    out = [q]
+    while len(out) < count:
+        q = rules.Quarter(q.year - 1, 4) if q.q == 1 else rules.Quarter(q.year, q.q - 1)
+        out.append(q)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Filings
+# --------------------------------------------------------------------------------------------
+
+
+def filings_for(user: User) -> QuerySet[DelayFiling]:
+    return DelayFiling.objects.filter(
+        application__in=connection_selectors.applications_for(user)
+    ).select_related("application", "application__region", "company")
+
+
+def get_filing_for(user: User, pk: int) -> DelayFiling:
+    filing = filings_for(user).filter(pk=pk).first()
+    if filing is None:
+        raise Http404("未找到该备案")
+    return filing
+
+
+def current_revision(filing: DelayFiling, on: dt.date | None = None) -> FilingRevision | None:
+    """The revision in force: the latest submitted (on or before `on`), else the draft."""
+    revisions = list(filing.revisions.all())
+    submitted = [r for r in revisions if r.submitted_on and (on is None or r.submitted_on <= on)]
+    if submitted:
+        return max(submitted, key=lambda r: r.number)
+    if on is None and revisions:
+        return revisions[0]
+    return None
+
+
+def filing_outcome(
+    filing: DelayFiling, today: dt.date, as_of: dt.date | None = None
+) -> rules.FilingOutcome:
+    """Against the committed date of the first submitted revision (a later revision that
+    postpones the date is visible in the history, but does not turn a miss into a keep)."""
+    app = filing.application
+    committed = filing.first_committed_on
+    if committed is None:  # a draft: judged against what it proposes
+        revision = current_revision(filing)
+        assert revision is not None
+        committed = revision.committed_on
+    completed = (
+        app.completed_on
+        if as_of is None or (app.completed_on and app.completed_on <= as_of)
+        else None
+    )
+    cancelled = app.status == Status.CANCELLED and as_of is None
+    return rules.filing_outcome(committed, completed, cancelled, as_of or today)
+
+
+def blocked_unfiled(user: User) -> QuerySet[Application]:
+    """LV applications marked as blocked that still have no filing (the company's to-do)."""
+    return (
+        connection_selectors.applications_for(user)
+        .filter(voltage=Voltage.LOW, status__in=OPEN_STATUSES)
+        .exclude(grid_upgrade_cause="")
+        .filter(delay_filing__isnull=True)
+        .select_related("region", "company")
+    )
+
+
+@dataclass
+class FollowUp:
+    filing: DelayFiling
+    outcome: rules.FilingOutcome
+    committed_on: dt.date
+
+
+def follow_ups(user: User, today: dt.date | None = None) -> list[FollowUp]:
+    """Filings whose committed date passed without connection: flagged until closed."""
+    today = today or timezone.localdate()
+    qs = (
+        filings_for(user)
+        .filter(
+            submitted_on__isnull=False,
+            application__status__in=OPEN_STATUSES,
+            first_committed_on__lt=today,
+        )
+        .prefetch_related("revisions")
+    )
+    return [FollowUp(f, rules.FilingOutcome.FOLLOW_UP, f.first_committed_on) for f in qs]
+
+
+@dataclass
+class UnfiledOverdue:
+    application: Application
+    filing: DelayFiling | None  # a late filing, or None when never filed
+
+    @property
+    def kind(self) -> str:
+        return "filed_late" if self.filing is not None else "unfiled"
+
+    @property
+    def label(self) -> str:
+        return "逾期后才备案" if self.filing is not None else "逾期未备案"
+
+
+def unfiled_overdue(user: User, today: dt.date | None = None) -> list[UnfiledOverdue]:
+    """LV applications past their statutory due date with no filing made in time."""
+    today = today or timezone.localdate()
+    overdue = Q(status__in=OPEN_STATUSES, due_on__lt=today) | Q(
+        status=Status.COMPLETED, completed_on__gt=F("due_on")
+    )
+    qs = (
+        connection_selectors.applications_for(user)
+        .filter(category__in=LV_CATEGORIES, due_on__isnull=False)
+        .filter(overdue)
+        .select_related("region", "company")
+        .order_by("company__name", "due_on")
+    )
+    filings = {
+        f.application_id: f
+        for f in DelayFiling.objects.filter(application__in=qs).select_related("application")
+    }
+    out = []
+    for app in qs:
+        filing = filings.get(app.pk)
+        if filing is not None and filing.submitted_on and not filing.late:
+            continue
+        out.append(UnfiledOverdue(app, filing if filing and filing.submitted_on else None))
+    return out
+
+
+@dataclass
+class CompanyFilingSummary:
+    company: Organisation
+    filed: int = 0
+    late_filed: int = 0
+    kept: int = 0
+    missed: int = 0
+    follow_up: int = 0
+    open: int = 0
+    unfiled_overdue: int = 0
+
+
+def filing_summary(user: User, today: dt.date | None = None) -> list[CompanyFilingSummary]:
+    """Per company: filed, filed-and-kept, missed (overdue), follow-up, unfiled overdue."""
+    today = today or timezone.localdate()
+    summaries: dict[int, CompanyFilingSummary] = {}
+
+    def of(company: Organisation) -> CompanyFilingSummary:
+        return summaries.setdefault(company.pk, CompanyFilingSummary(company))
+
+    for filing in (
+        filings_for(user).filter(submitted_on__isnull=False).prefetch_related("revisions")
+    ):
+        s = of(filing.company)
+        s.filed += 1
+        s.late_filed += filing.late
+        outcome = filing_outcome(filing, today)
+        if outcome == rules.FilingOutcome.KEPT:
+            s.kept += 1
+        elif outcome == rules.FilingOutcome.MISSED:
+            s.missed += 1
+        elif outcome == rules.FilingOutcome.FOLLOW_UP:
+            s.follow_up += 1
+        elif outcome == rules.FilingOutcome.OPEN:
+            s.open += 1
+    for item in unfiled_overdue(user, today):
+        of(item.application.company).unfiled_overdue += 1
+    return sorted(summaries.values(), key=lambda s: s.company.name)
+
+
+# --------------------------------------------------------------------------------------------
+# Monthly batches
+# --------------------------------------------------------------------------------------------
+
+
+def batches_for(user: User) -> QuerySet[MonthlyBatch]:
+    qs = MonthlyBatch.objects.select_related("company", "submitted_by").prefetch_related(
+        "recipients", "copied_to"
+    )
+    if not _active(user):
+        return qs.none()
+    if user.is_platform_admin:
+        return qs
+    org = user.organisation
+    if user.is_company_staff:
+        return qs.filter(company_id=user.organisation_id) if org else qs.none()
+    if user.is_regulator:
+        if org is not None and org.kind == Organisation.Kind.ENERGY_AUTHORITY:
+            return qs.filter(copied_to=org)
+        region = connection_selectors.scope_region(user)
+        if region is None:
+            return qs.none()
+        return qs.filter(company__region__code__startswith=region.scope_prefix)
+    return qs.none()
+
+
+def get_batch_for(user: User, pk: int) -> MonthlyBatch:
+    batch = batches_for(user).filter(pk=pk).first()
+    if batch is None:
+        raise Http404("未找到该月度报送")
+    return batch
+
+
+def companies_for(user: User) -> QuerySet[Organisation]:
+    qs = Organisation.objects.filter(kind=Organisation.Kind.SUPPLY_COMPANY)
+    if not _active(user):
+        return qs.none()
+    if user.is_company_staff:
+        return qs.filter(pk=user.organisation_id)
+    if user.is_platform_admin:
+        return qs
+    if user.is_regulator:
+        region = connection_selectors.scope_region(user)
+        if region is None:
+            return qs.none()
+        in_scope = connection_selectors.applications_for(user).values("company_id")
+        return qs.filter(Q(region__code__startswith=region.scope_prefix) | Q(pk__in=in_scope))
+    return qs.none()
+
+
+@dataclass
+class BatchPreview:
+    company: Organisation
+    month: dt.date
+    deadline: rules.Deadline
+    rows: list[dict[str, Any]]
+    copied_to: list[Organisation]
+    basis: dict[str, Any]
+
+
+def _city_code(region_code: str) -> str:
+    return region_code[:4] + "00"
+
+
+def revision_row(revision: FilingRevision) -> dict[str, Any]:
+    """One filing revision as a JSON row (the batch keeps these as submitted)."""
+    from getelec.accounts.masking import mask_name
+    from getelec.connection.models import CustomerType, GridUpgradeCause
+
+    customer = revision.customer_name
+    if revision.customer_type == CustomerType.RESIDENTIAL:
+        customer = mask_name(customer)
+    return {
+        "revision": revision.number,
+        "project_name": revision.project_name,
+        "customer_name": customer,
+        "address": revision.address,
+        "region_name": revision.region_name,
+        "category": revision.category,
+        "category_label": str(Category(revision.category).label),
+        "capacity_kw": str(revision.capacity_kw),
+        "applied_on": revision.applied_on.isoformat(),
+        "statutory_due_on": revision.statutory_due_on.isoformat()
+        if revision.statutory_due_on
+        else None,
+        "statutory_limit_wd": revision.statutory_limit_wd,
+        "cause": revision.cause,
+        "cause_label": str(GridUpgradeCause(revision.cause).label),
+        "cause_detail": revision.cause_detail,
+        "upgrade_project": revision.upgrade_project,
+        "committed_on": revision.committed_on.isoformat(),
+        "measures": revision.measures,
+        "customer_informed_on": revision.customer_informed_on.isoformat(),
+        "customer_informed_how": revision.customer_informed_how,
+        "late_reason": revision.late_reason,
+        "contact": revision.contact,
+        "reason": revision.reason,
+        "submitted_on": revision.submitted_on.isoformat() if revision.submitted_on else None,
+    }
+
+
+CHANGE_LABELS = {"new": "本月新增", "revised": "本月修订", "open": "在途跟踪"}
+
+
+def batch_preview(company: Organisation, month: dt.date, today: dt.date) -> BatchPreview:
+    """What the company's batch for `month` contains: the filings first submitted or revised
+    in the month, plus the status at month end of every filing still open then."""
+    month = rules.month_start(month)
+    end = rules.month_end(month)
+    due_wd = param("filing_batch_due_wd", end)
+    deadline = rules.batch_deadline(current_calendar(), month, due_wd.value)
+    filings = (
+        DelayFiling.objects.filter(company=company, submitted_on__lte=end)
+        .select_related("application", "application__region")
+        .prefetch_related("revisions")
+        .order_by("submitted_on", "pk")
+    )
+    rows, cities = [], set()
+    for filing in filings:
+        app = filing.application
+        in_month = [
+            r for r in filing.revisions.all() if r.submitted_on and month <= r.submitted_on <= end
+        ]
+        closed_before = (app.completed_on is not None and app.completed_on < month) or (
+            app.status == Status.CANCELLED and app.updated_at.date() < month
+        )
+        still_open = not (app.completed_on is not None and app.completed_on <= end) and not (
+            app.status == Status.CANCELLED and app.updated_at.date() <= end
+        )
+        if not in_month and (closed_before or not still_open):
+            continue
+        revision = current_revision(filing, end)
+        if revision is None:
+            continue
+        if in_month and any(r.number == 1 for r in in_month):
+            change = "new"
+        elif in_month:
+            change = "revised"
+        else:
+            change = "open"
+        outcome = filing_outcome(filing, today, as_of=end)
+        if app.status == Status.CANCELLED and not still_open:
+            outcome = rules.FilingOutcome.CANCELLED
+        rows.append(
+            {
+                "filing_id": filing.pk,
+                "application": app.number,
+                "change": change,
+                "change_label": CHANGE_LABELS[change],
+                "revisions_in_month": [r.number for r in in_month],
+                "late_filed": filing.late,
+                "first_submitted_on": filing.submitted_on.isoformat()
+                if filing.submitted_on
+                else None,
+                "first_committed_on": filing.first_committed_on.isoformat()
+                if filing.first_committed_on
+                else None,
+                "status_at_month_end": outcome.value,
+                "status_label": rules.FILING_OUTCOME_LABELS[outcome],
+                "completed_on": app.completed_on.isoformat()
+                if app.completed_on and app.completed_on <= end
+                else None,
+                **revision_row(revision),
+            }
+        )
+        cities.add(_city_code(app.region_id))
+    cities.add(_city_code(company.region_id))
+    copied = list(
+        Organisation.objects.filter(
+            kind=Organisation.Kind.ENERGY_AUTHORITY, region_id__in=sorted(cities)
+        ).order_by("region_id")
+    )
+    basis = {
+        "period": param("filing_batch_period", end).as_dict(),
+        "due": due_wd.as_dict(),
+    }
+    return BatchPreview(company, month, deadline, rows, copied, basis)
+
+
+@dataclass
+class BatchFlag:
+    company: Organisation
+    month: dt.date
+    deadline: rules.Deadline
+    batch: MonthlyBatch | None
+    state: str  # submitted / late / missing / due / pending_calendar
+
+    @property
+    def label(self) -> str:
+        return {
+            "submitted": "按期报送",
+            "late": "逾期报送",
+            "missing": "逾期未报送",
+            "due": "待报送",
+            "pending_calendar": self.deadline.pending_text or "待报送",
+        }[self.state]
+
+
+def batch_flags(user: User, today: dt.date | None = None) -> list[BatchFlag]:
+    """For each company in scope and each ended month from its first filing on: the batch
+    submitted (on time or late), or a flag when it is missing or still due."""
+    today = today or timezone.localdate()
+    out: list[BatchFlag] = []
+    last_month = rules.month_start(rules.month_start(today) - dt.timedelta(days=1))
+    for company in companies_for(user).order_by("name"):
+        first = (
+            DelayFiling.objects.filter(company=company, submitted_on__isnull=False)
+            .order_by("submitted_on")
+            .values_list("submitted_on", flat=True)
+            .first()
+        )
+        if first is None:
+            continue
+        batches = {b.month: b for b in MonthlyBatch.objects.filter(company=company)}
+        month = rules.month_start(first)
+        while month <= last_month:
+            batch = batches.get(month)
+            if batch is not None:
+                deadline = (
+                    rules.Deadline(batch.due_on)
+                    if batch.due_on
+                    else rules.batch_deadline(
+                        current_calendar(), month, param("filing_batch_due_wd", month).value
+                    )
+                )
+                late = batch.late or (deadline.on is not None and batch.submitted_on > deadline.on)
+                out.append(
+                    BatchFlag(company, month, deadline, batch, "late" if late else "submitted")
+                )
+            else:
+                preview = batch_preview(company, month, today)
+                if preview.rows:
+                    d = preview.deadline
+                    if d.pending:
+                        state = "pending_calendar"
+                    else:
+                        state = "missing" if today > d.on else "due"  # type: ignore[operator]
+                    out.append(BatchFlag(company, month, d, None, state))
+            month = rules.next_month(month)
+    return sorted(out, key=lambda f: (f.month, f.company.name), reverse=True)

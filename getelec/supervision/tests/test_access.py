@@ -1,0 +1,245 @@
+"""Access by role for every page and endpoint of the desk: out of scope is a 404, never 403."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from getelec.supervision import services
+from getelec.supervision.models import LedgerAssignment, ProgressReport
+from getelec.supervision.services import FilingInput
+
+pytestmark = pytest.mark.usefixtures("frozen")
+D = dt.date
+
+
+@pytest.fixture
+def desk(users: dict[str, Any], orgs: Any, blocked: Any) -> dict[str, Any]:
+    """The ledger, one report on company A's row 8, one submitted filing of company A and its
+    October batch."""
+    services.load_ledger("test")
+    a8 = LedgerAssignment.objects.get(task__number=8, organisation=orgs["company_a"])
+    report = services.file_progress_report(users["staff_a"], a8, 2026, 3, "签约12份")
+    app = blocked(due_on=D(2026, 11, 20))
+    filing = services.create_filing(
+        users["staff_a"],
+        app,
+        FilingInput(
+            project_name="项目",
+            cause="administrative_approval",
+            cause_detail="占道审批未批复",
+            upgrade_project="道路挖掘许可",
+            committed_on=D(2026, 12, 15),
+            measures="协调住建部门",
+            customer_informed_on=D(2026, 9, 11),
+            customer_informed_how="短信",
+            contact="张工",
+        ),
+    )
+    import time_machine
+
+    with time_machine.travel("2026-10-12 10:00 +0800", tick=False):
+        filing = services.submit_filing(users["staff_a"], filing, filing.version)
+    batch = services.submit_batch(users["staff_a"], orgs["company_a"], D(2026, 10, 1))
+    return {"report": report, "filing": filing, "batch": batch, "app": app}
+
+
+def client_for(user: Any) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+PAGES = [
+    # (url name, kwargs key, {role: expected status})
+    ("supervision:index", None),
+    ("supervision:ledger", None),
+    ("supervision:ledger_export", None),
+    ("supervision:filings", None),
+    ("supervision:batches", None),
+]
+DESK = {
+    "staff_a": 200,
+    "staff_b": 200,
+    "regulator_ndrc": 200,
+    "energy_yinchuan": 200,
+    "department": 200,
+    "admin": 200,
+    "applicant": 404,
+}
+
+
+@pytest.mark.parametrize("name", [p[0] for p in PAGES])
+@pytest.mark.parametrize("who", list(DESK))
+def test_desk_lists_open_to_desk_roles_only(
+    desk: Any, users: dict[str, Any], name: str, who: str
+) -> None:
+    response = client_for(users[who]).get(reverse(name))
+    assert response.status_code == DESK[who]
+
+
+@pytest.mark.parametrize("name", [p[0] for p in PAGES])
+def test_anonymous_users_are_sent_to_log_in(desk: Any, name: str) -> None:
+    response = Client().get(reverse(name))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("staff_a", 200),
+        ("staff_b", 200),
+        ("regulator_nea", 200),
+        ("department", 404),
+        ("applicant", 404),
+    ],
+)
+def test_a_ledger_row_is_visible_to_its_units_and_regulators(
+    desk: Any, users: dict[str, Any], who: str, status: int
+) -> None:
+    assert client_for(users[who]).get(reverse("supervision:task", args=[8])).status_code == status
+
+
+def test_a_unit_sees_only_its_own_reports_on_a_shared_row(desk: Any, users: dict[str, Any]) -> None:
+    url = reverse("supervision:task", args=[8])
+    assert "签约12份" in client_for(users["staff_a"]).get(url).content.decode()
+    assert "签约12份" not in client_for(users["staff_b"]).get(url).content.decode()
+    assert "签约12份" in client_for(users["regulator_ndrc"]).get(url).content.decode()
+
+
+def test_reporting_and_reviewing_through_the_web(
+    desk: Any, users: dict[str, Any], orgs: Any
+) -> None:
+    a8 = LedgerAssignment.objects.get(task__number=8, organisation=orgs["company_b"])
+    url = reverse("supervision:file_report", args=[8])
+    data = {"assignment": a8.pk, "period": "2026Q3", "progress": "in_progress", "text": "进展"}
+    assert client_for(users["staff_a"]).post(url, data).status_code == 404  # not A's unit
+    assert client_for(users["staff_b"]).post(url, data).status_code == 302
+    assert ProgressReport.objects.filter(assignment=a8).count() == 1
+    review = reverse("supervision:review", args=[desk["report"].pk])
+    assert client_for(users["staff_b"]).post(review, {"decision": "accepted"}).status_code == 404
+    client_for(users["staff_a"]).post(review, {"decision": "accepted"})  # own: not allowed
+    desk["report"].refresh_from_db()
+    assert desk["report"].review == "pending"
+    client_for(users["regulator_nea"]).post(review, {"decision": "returned", "comment": "补充"})
+    desk["report"].refresh_from_db()
+    assert (desk["report"].review, desk["report"].review_comment) == ("returned", "补充")
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("staff_a", 200),
+        ("staff_b", 404),
+        ("regulator_ndrc", 200),
+        ("energy_yinchuan", 200),
+        ("department", 404),
+        ("applicant", 404),
+        ("admin", 200),
+    ],
+)
+def test_a_filing_and_its_batch_are_visible_in_scope_only(
+    desk: Any, users: dict[str, Any], who: str, status: int
+) -> None:
+    client = client_for(users[who])
+    for url in (
+        reverse("supervision:filing", args=[desk["filing"].pk]),
+        reverse("supervision:batch", args=[desk["batch"].pk]),
+        reverse("supervision:batch_export", args=[desk["batch"].pk]),
+        f"/api/v1/supervision/filings/{desk['filing'].pk}",
+        f"/api/v1/supervision/batches/{desk['batch'].pk}",
+    ):
+        assert client.get(url).status_code == status, url
+
+
+@pytest.mark.parametrize("who", ["staff_b", "regulator_ndrc", "applicant"])
+def test_only_the_company_edits_its_filing(desk: Any, users: dict[str, Any], who: str) -> None:
+    client = client_for(users[who])
+    assert (
+        client.get(reverse("supervision:filing_edit", args=[desk["filing"].pk])).status_code == 404
+    )
+    assert (
+        client.get(reverse("supervision:filing_new", args=[desk["app"].number])).status_code == 404
+    )
+
+
+def test_the_company_revises_through_the_web_with_a_reason(
+    desk: Any, users: dict[str, Any]
+) -> None:
+    filing = desk["filing"]
+    url = reverse("supervision:filing_edit", args=[filing.pk])
+    client = client_for(users["staff_a"])
+    page = client.get(url)
+    assert page.status_code == 200 and "修订原因" in page.content.decode()
+    data = {
+        **{k: v for k, v in page.context["form"].initial.items()},
+        "reason": "审批延期",
+        "committed_on": "2027-01-10",
+        "version": filing.version,
+    }
+    assert client.post(url, data).status_code == 302
+    assert filing.revisions.count() == 2
+
+
+@pytest.mark.parametrize(
+    ("who", "status", "count"),
+    [
+        ("regulator_ndrc", 200, 53),
+        ("staff_a", 200, 43),
+        ("department", 200, 5),
+        ("applicant", 404, None),
+    ],
+)
+def test_the_ledger_api_is_scoped(
+    desk: Any, users: dict[str, Any], who: str, status: int, count: int | None
+) -> None:
+    response = client_for(users[who]).get("/api/v1/supervision/ledger")
+    assert response.status_code == status
+    if count is not None:
+        assert len(response.json()) == count
+
+
+def test_the_api_needs_a_login(desk: Any) -> None:
+    assert Client().get("/api/v1/supervision/ledger").status_code in (401, 403)
+
+
+def test_the_ledger_export_has_the_layout_of_annex_2(desk: Any, users: dict[str, Any]) -> None:
+    response = client_for(users["regulator_ndrc"]).get(reverse("supervision:ledger_export"))
+    ws = load_workbook(io.BytesIO(response.content)).active
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    assert rows[0][0] == "深化提升“获得电力”服务水平工作任务台账"
+    assert rows[2][:4] == ["序号", "工作任务", "责任单位", "完成时限"]
+    assert rows[3][0] == "综合类"
+    assert rows[4][0] == 1 and rows[4][3] == "持续推进"
+    row2 = next(r for r in rows if r[0] == 2)
+    assert row2[2] == "各供电企业" and row2[3] == "2025年底前"
+    assert row2[4].date() == D(2025, 12, 31) and row2[5] == "逾期"
+    sections = [r[0] for r in rows if isinstance(r[0], str) and r[1] is None][2:]
+    assert sections == [
+        "综合类",
+        "办电便捷化",
+        "供电高质化",
+        "用电绿色化",
+        "服务普惠化",
+        "监管协同化",
+    ]
+    assert sum(isinstance(r[0], int) for r in rows) == 53
+
+
+def test_the_batch_export_is_a_filled_in_form(desk: Any, users: dict[str, Any]) -> None:
+    response = client_for(users["regulator_nea"]).get(
+        reverse("supervision:batch_export", args=[desk["batch"].pk])
+    )
+    wb = load_workbook(io.BytesIO(response.content))
+    assert wb.sheetnames[0] == "报送汇总"
+    form = {r[0].value: r[1].value for r in wb.worksheets[1].iter_rows(min_row=2)}
+    assert form["无法满足时限的原因"] == "行政审批"
+    assert form["承诺完成（接电）日期"] == "2026-12-15"
+    assert form["申请编号"] == desk["app"].number

@@ -1,0 +1,628 @@
+"""Web pages of the regulator's desk. Thin: parse, call a selector or service, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from getelec.accounts.models import User
+from getelec.connection import selectors as connection_selectors
+from getelec.connection.services import ServiceError
+from getelec.supervision import exports, rules, selectors, services
+from getelec.supervision.forms import FilingForm, MonthForm, ReportForm, ReviewForm, ReviseForm
+from getelec.supervision.models import ReviewStatus
+
+DESK_ROLES = (User.Role.STAFF, User.Role.REGULATOR, User.Role.DEPARTMENT, User.Role.ADMIN)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def desk_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed-in desk users only; everyone else gets a 404 (the desk's existence is no secret,
+    but nothing in it is theirs)."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        if not (user.role in DESK_ROLES or user.is_superuser):  # type: ignore[union-attr]
+            raise Http404(_("页面不存在"))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _error(request: HttpRequest, exc: ServiceError) -> None:
+    messages.error(request, exc.message)
+
+
+# --------------------------------------------------------------------------------------------
+# Desk home
+# --------------------------------------------------------------------------------------------
+
+
+@desk_view
+def index(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    today = timezone.localdate()
+    statuses = selectors.ledger_status(user, today)  # type: ignore[arg-type]
+    overdue_rows = [s for s in statuses if s.state == rules.LedgerState.OVERDUE]
+    context = {
+        "today": today,
+        "ledger_count": len(statuses),
+        "overdue_rows": overdue_rows,
+        "follow_ups": selectors.follow_ups(user, today),  # type: ignore[arg-type]
+        "unfiled": selectors.unfiled_overdue(user, today),  # type: ignore[arg-type]
+        "batch_flags": [
+            f
+            for f in selectors.batch_flags(user, today)  # type: ignore[arg-type]
+            if f.state in ("missing", "late", "due")
+        ],
+        "blocked_unfiled": selectors.blocked_unfiled(user),  # type: ignore[arg-type]
+    }
+    return render(request, "supervision/index.html", context)
+
+
+# --------------------------------------------------------------------------------------------
+# Ledger
+# --------------------------------------------------------------------------------------------
+
+
+@desk_view
+def ledger(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    statuses = selectors.ledger_status(request.user, today)  # type: ignore[arg-type]
+    state = request.GET.get("state", "")
+    if state:
+        statuses = [s for s in statuses if s.state == state]
+    return render(
+        request,
+        "supervision/ledger.html",
+        {
+            "sections": selectors.ledger_by_section(statuses),
+            "state": state,
+            "states": rules.LEDGER_STATE_LABELS.items(),
+            "today": today,
+        },
+    )
+
+
+@desk_view
+def ledger_export(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    statuses = selectors.ledger_status(request.user, today)  # type: ignore[arg-type]
+    return _xlsx(exports.ledger_xlsx(statuses, today), f"ledger-{today:%Y%m%d}.xlsx")
+
+
+@desk_view
+def task_detail(request: HttpRequest, number: int) -> HttpResponse:
+    user = request.user
+    task = selectors.get_task_for(user, number)  # type: ignore[arg-type]
+    today = timezone.localdate()
+    (status,) = selectors.ledger_status(user, today, tasks=type(task).objects.filter(pk=task.pk))  # type: ignore[arg-type]
+    quarters = selectors.reportable_quarters(today)
+    unit_forms = []
+    for unit in status.units:
+        if selectors.can_report(user, unit.assignment):  # type: ignore[arg-type]
+            form = ReportForm(initial={"assignment": unit.assignment.pk}, quarters=quarters)
+            unit_forms.append((unit, form))
+    reports = (
+        selectors.reports_for(user)  # type: ignore[arg-type]
+        .filter(assignment__task=task)
+        .prefetch_related("attachments")
+        .order_by("-submitted_at", "-id")
+    )
+    review_forms = {
+        r.pk: ReviewForm()
+        for r in reports
+        if r.review == ReviewStatus.PENDING and selectors.can_review(user, r)  # type: ignore[arg-type]
+    }
+    return render(
+        request,
+        "supervision/task_detail.html",
+        {
+            "task": task,
+            "status": status,
+            "unit_forms": unit_forms,
+            "reports": reports,
+            "review_forms": review_forms,
+            "today": today,
+        },
+    )
+
+
+@desk_view
+@require_POST
+def file_report(request: HttpRequest, number: int) -> HttpResponse:
+    user = request.user
+    task = selectors.get_task_for(user, number)  # type: ignore[arg-type]
+    today = timezone.localdate()
+    form = ReportForm(request.POST, quarters=selectors.reportable_quarters(today))
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            messages.error(
+                request,
+                f"{form.fields[field].label if field in form.fields else field}：{errors[0]}",
+            )
+        return redirect("supervision:task", number=task.number)
+    assignment = (
+        selectors.assignments_for(user)
+        .filter(  # type: ignore[arg-type]
+            pk=form.cleaned_data["assignment"], task=task
+        )
+        .first()
+    )
+    if assignment is None:
+        raise Http404(_("未找到该任务"))
+    quarter = rules.Quarter.parse(form.cleaned_data["period"])
+    try:
+        services.file_progress_report(
+            user,
+            assignment,
+            quarter.year,
+            quarter.q,
+            form.cleaned_data["text"],  # type: ignore[arg-type]
+            form.cleaned_data["progress"],
+            request.FILES.getlist("attachments"),
+        )
+    except ServiceError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("进展报告已报送，等待审核"))
+    return redirect("supervision:task", number=task.number)
+
+
+@desk_view
+@require_POST
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    report = selectors.get_report_for(request.user, pk)  # type: ignore[arg-type]
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("审核结果：请选择通过或退回"))
+    else:
+        try:
+            services.review_report(
+                request.user,
+                report,
+                form.cleaned_data["decision"],  # type: ignore[arg-type]
+                form.cleaned_data["comment"],
+            )
+        except ServiceError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("审核结果已保存"))
+    return redirect("supervision:task", number=report.assignment.task.number)
+
+
+@desk_view
+def attachment(request: HttpRequest, pk: int) -> FileResponse:
+    from getelec.supervision.models import ReportAttachment
+
+    att = ReportAttachment.objects.filter(
+        pk=pk,
+        report__in=selectors.reports_for(request.user),  # type: ignore[arg-type]
+    ).first()
+    if att is None:
+        raise Http404(_("未找到该附件"))
+    return FileResponse(
+        att.file.open("rb"),
+        as_attachment=True,
+        filename=att.original_name,
+        content_type=att.content_type,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Filings
+# --------------------------------------------------------------------------------------------
+
+
+@desk_view
+def filings(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    today = timezone.localdate()
+    qs = selectors.filings_for(user).prefetch_related("revisions").order_by("-created_on", "-id")  # type: ignore[arg-type]
+    rows = [
+        {
+            "filing": f,
+            "revision": selectors.current_revision(f),
+            "outcome": selectors.filing_outcome(f, today) if f.submitted_on else None,
+        }
+        for f in qs
+    ]
+    return render(
+        request,
+        "supervision/filings.html",
+        {
+            "rows": rows,
+            "labels": rules.FILING_OUTCOME_LABELS,
+            "blocked_unfiled": selectors.blocked_unfiled(user),  # type: ignore[arg-type]
+            "follow_ups": selectors.follow_ups(user, today),  # type: ignore[arg-type]
+            "unfiled": selectors.unfiled_overdue(user, today),  # type: ignore[arg-type]
+            "summary": selectors.filing_summary(user, today),  # type: ignore[arg-type]
+            "today": today,
+        },
+    )
+
+
+@desk_view
+def filing_new(request: HttpRequest, number: str) -> HttpResponse:
+    user = request.user
+    application = connection_selectors.get_application_for(user, number)  # type: ignore[arg-type]
+    if not connection_selectors.can_work_on(user, application):  # type: ignore[arg-type]
+        raise Http404(_("未找到该申请"))
+    form = FilingForm(
+        request.POST or None,
+        initial=FilingForm.initial_from(services.FilingInput.from_application(application)),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            filing = services.create_filing(user, application, form.to_input())  # type: ignore[arg-type]
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("备案草稿已保存；核对后请报送"))
+            return redirect("supervision:filing", pk=filing.pk)
+    return render(
+        request,
+        "supervision/filing_form.html",
+        {
+            "form": form,
+            "application": application,
+            "title": _("填报备案表"),
+        },
+    )
+
+
+@desk_view
+def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    filing = selectors.get_filing_for(user, pk)  # type: ignore[arg-type]
+    today = timezone.localdate()
+    revisions = list(filing.revisions.order_by("-number"))
+    can_edit = connection_selectors.can_work_on(user, filing.application)  # type: ignore[arg-type]
+    from getelec.audit.models import AuditEvent
+
+    history = AuditEvent.objects.filter(
+        object_type="supervision.delayfiling", object_id=str(filing.pk)
+    ).order_by("at", "id")
+    return render(
+        request,
+        "supervision/filing_detail.html",
+        {
+            "filing": filing,
+            "revisions": revisions,
+            "current": selectors.current_revision(filing),
+            "outcome": selectors.filing_outcome(filing, today) if filing.submitted_on else None,
+            "labels": rules.FILING_OUTCOME_LABELS,
+            "can_edit": can_edit,
+            "history": history,
+        },
+    )
+
+
+def _filing_input_initial(filing: Any) -> dict[str, object]:
+    revision = selectors.current_revision(filing)
+    return {k: getattr(revision, k) for k in services.FIELD_LABELS}
+
+
+@desk_view
+def filing_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit the draft; after submission the same page makes a new revision with a reason."""
+    user = request.user
+    filing = selectors.get_filing_for(user, pk)  # type: ignore[arg-type]
+    if not connection_selectors.can_work_on(user, filing.application):  # type: ignore[arg-type]
+        raise Http404(_("未找到该备案"))
+    form_class = FilingForm if filing.is_draft else ReviseForm
+    initial = {**_filing_input_initial(filing), "version": filing.version}
+    form = form_class(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if filing.is_draft:
+                services.update_draft_filing(
+                    user,
+                    filing,
+                    form.to_input(),
+                    int(request.POST.get("version", 0)),  # type: ignore[arg-type]
+                )
+            else:
+                services.revise_filing(
+                    user,
+                    filing,
+                    form.to_input(),
+                    form.cleaned_data["reason"],  # type: ignore[arg-type]
+                    form.cleaned_data["version"],
+                )
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            messages.success(request, _("已保存") if filing.is_draft else _("修订已报送"))
+            return redirect("supervision:filing", pk=filing.pk)
+    return render(
+        request,
+        "supervision/filing_form.html",
+        {
+            "form": form,
+            "application": filing.application,
+            "filing": filing,
+            "title": _("修改备案草稿")
+            if filing.is_draft
+            else _("修订备案（报送后每次修改为新版本）"),
+        },
+    )
+
+
+@desk_view
+@require_POST
+def filing_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    filing = selectors.get_filing_for(user, pk)  # type: ignore[arg-type]
+    try:
+        services.submit_filing(user, filing, int(request.POST.get("version", 0)))  # type: ignore[arg-type]
+    except ServiceError as exc:
+        _error(request, exc)
+    else:
+        messages.success(request, _("备案已报送，将列入本月月度报送"))
+    return redirect("supervision:filing", pk=filing.pk)
+
+
+# --------------------------------------------------------------------------------------------
+# Monthly batches
+# --------------------------------------------------------------------------------------------
+
+
+def _default_month(today: dt.date) -> dt.date:
+    return rules.month_start(rules.month_start(today) - dt.timedelta(days=1))
+
+
+@desk_view
+def batches(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    today = timezone.localdate()
+    return render(
+        request,
+        "supervision/batches.html",
+        {
+            "flags": selectors.batch_flags(user, today),  # type: ignore[arg-type]
+            "batches": selectors.batches_for(user),  # type: ignore[arg-type]
+            "default_month": _default_month(today),
+            "today": today,
+        },
+    )
+
+
+@desk_view
+def batch_preview(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    today = timezone.localdate()
+    form = MonthForm(request.GET or {"month": f"{_default_month(today):%Y-%m}"})
+    companies = selectors.companies_for(user)  # type: ignore[arg-type]
+    company = companies.filter(pk=request.GET.get("company") or 0).first() or (
+        companies.first() if user.is_company_staff else None  # type: ignore[union-attr]
+    )
+    if company is None:
+        raise Http404(_("未找到该供电企业"))
+    if not form.is_valid():
+        messages.error(request, form.errors["month"][0])
+        return redirect("supervision:batches")
+    month = form.cleaned_data["month"]
+    preview = selectors.batch_preview(company, month, today)
+    existing = selectors.batches_for(user).filter(company=company, month=month).first()  # type: ignore[arg-type]
+    return render(
+        request,
+        "supervision/batch_preview.html",
+        {
+            "preview": preview,
+            "existing": existing,
+            "today": today,
+            "month_ended": today > rules.month_end(month),
+            "can_submit": user.is_company_staff and user.organisation_id == company.pk,  # type: ignore[union-attr]
+        },
+    )
+
+
+@desk_view
+@require_POST
+def batch_submit(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = MonthForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["month"][0])
+        return redirect("supervision:batches")
+    company = selectors.companies_for(user).filter(pk=user.organisation_id).first()  # type: ignore[arg-type, union-attr]
+    if company is None or not user.is_company_staff:  # type: ignore[union-attr]
+        raise Http404(_("未找到该供电企业"))
+    try:
+        batch = services.submit_batch(user, company, form.cleaned_data["month"])  # type: ignore[arg-type]
+    except ServiceError as exc:
+        _error(request, exc)
+        return redirect("supervision:batches")
+    messages.success(request, _("月度备案已报送"))
+    return redirect("supervision:batch", pk=batch.pk)
+
+
+@desk_view
+def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = selectors.get_batch_for(request.user, pk)  # type: ignore[arg-type]
+    return render(request, "supervision/batch_detail.html", {"batch": batch})
+
+
+@desk_view
+def batch_export(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = selectors.get_batch_for(request.user, pk)  # type: ignore[arg-type]
+    return _xlsx(exports.batch_xlsx(batch), f"A1-{batch.company_id}-{batch.month:%Y%m}.xlsx")
+
+
+# --------------------------------------------------------------------------------------------
+# Compliance dashboard (regulators)
+# --------------------------------------------------------------------------------------------
+
+
+def _regulator(request: HttpRequest) -> Any:
+    user = request.user
+    if not (user.is_regulator or user.is_platform_admin):  # type: ignore[union-attr]
+        raise Http404(_("页面不存在"))
+    return user
+
+
+def _period(request: HttpRequest, today: dt.date) -> tuple[dt.date, dt.date, str]:
+    from getelec.supervision.dashboard import default_period
+
+    start, end = default_period(today)
+    error = ""
+    try:
+        if request.GET.get("start"):
+            start = dt.date.fromisoformat(request.GET["start"])
+        if request.GET.get("end"):
+            end = dt.date.fromisoformat(request.GET["end"])
+    except ValueError:
+        error = _("统计期间：日期格式应为 YYYY-MM-DD")
+        start, end = default_period(today)
+    if start > end:
+        error = _("统计期间：开始日期不能晚于结束日期")
+        start, end = default_period(today)
+    return start, end, error
+
+
+@desk_view
+def dashboard(request: HttpRequest) -> HttpResponse:
+    import json
+
+    from django.urls import reverse
+    from django.utils.http import urlencode
+
+    from getelec.supervision import dashboard as dash
+
+    user = _regulator(request)
+    today = timezone.localdate()
+    start, end, error = _period(request, today)
+    if error:
+        messages.error(request, error)
+    group = request.GET.get("group", "company")
+    if group not in dash.GROUPS:
+        group = "company"
+    groups = dash.figures(user, group, start, end, today)
+    base = {"group": group, "start": start.isoformat(), "end": end.isoformat()}
+
+    def link(key: str, metric: str) -> str:
+        return (
+            reverse("supervision:drill") + "?" + urlencode({**base, "key": key, "metric": metric})
+        )
+
+    rows = [
+        {"g": g, "cells": [(m, g.counts[m], link(g.key, m)) for m in dash.METRICS]} for g in groups
+    ]
+    chart = {
+        "labels": [g.label for g in groups],
+        "on_time_rate": [g.on_time_rate for g in groups],
+        "overdue": [g.counts["overdue"] for g in groups],
+        "avg_taken": [g.avg_taken for g in groups],
+        "avg_limit": [g.avg_limit for g in groups],
+        "overdue_links": [link(g.key, "overdue") for g in groups],
+        "completed_links": [link(g.key, "completed") for g in groups],
+    }
+    if request.GET.get("format") == "xlsx":
+        return _xlsx(
+            _dashboard_xlsx(
+                groups,
+                dash.findings(user, start, end, today),
+                dash.pause_reasons(user, start, end),
+                dash.GROUPS[group],
+            ),
+            f"compliance-{start:%Y%m%d}-{end:%Y%m%d}.xlsx",
+        )
+    return render(
+        request,
+        "supervision/dashboard.html",
+        {
+            "rows": rows,
+            "groups": dash.GROUPS,
+            "group": group,
+            "start": start,
+            "end": end,
+            "metrics": dash.METRICS,
+            "chart_json": json.dumps(chart, ensure_ascii=False),
+            "findings": dash.findings(user, start, end, today),
+            "pause_reasons": dash.pause_reasons(user, start, end),
+            "summary": selectors.filing_summary(user, today),
+            "export_query": urlencode({**base, "format": "xlsx"}),
+        },
+    )
+
+
+def _dashboard_xlsx(
+    groups: list[Any], findings: list[Any], reasons: list[Any], group_label: str
+) -> bytes:
+    from getelec.supervision import dashboard as dash
+
+    header = [
+        group_label,
+        *dash.METRICS.values(),
+        "按期率（%）",
+        "平均用时（工作日）",
+        "90分位用时（工作日）",
+        "平均时限（工作日）",
+        "暂停工作日合计",
+    ]
+    rows = [
+        [
+            g.label,
+            *(g.counts[m] for m in dash.METRICS),
+            g.on_time_rate,
+            g.avg_taken,
+            g.p90_taken,
+            g.avg_limit,
+            g.paused_wd,
+        ]
+        for g in groups
+    ]
+    found = [
+        [f.label, f.application.number, f.application.company.name, f.evidence] for f in findings
+    ]
+    return exports.table_xlsx(
+        [
+            ("时限合规", header, rows),
+            ("异常模式", ["类型", "申请编号", "供电企业", "证据"], found),
+            ("暂停原因", ["原因", "次数", "暂停工作日"], reasons),
+        ]
+    )
+
+
+@desk_view
+def drill(request: HttpRequest) -> HttpResponse:
+    from getelec.supervision import dashboard as dash
+
+    user = _regulator(request)
+    today = timezone.localdate()
+    start, end, _error = _period(request, today)
+    group = request.GET.get("group", "company")
+    metric = request.GET.get("metric", "accepted")
+    if group not in dash.GROUPS or metric not in dash.METRICS:
+        raise Http404(_("页面不存在"))
+    key = request.GET.get("key", "")
+    apps = dash.drill(user, group, key, metric, start, end, today)
+    return render(
+        request,
+        "supervision/drill.html",
+        {
+            "apps": apps,
+            "metric_label": dash.METRICS[metric],
+            "start": start,
+            "end": end,
+        },
+    )
