@@ -67,6 +67,16 @@ def _fresh_calendar_cache() -> Iterator[None]:
     source.invalidate()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """The default cache (LocMem) holds the public lookup's failure counters: start clean."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def frozen_today() -> Iterator[dt.date]:
     import time_machine

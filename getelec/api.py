@@ -119,3 +119,7 @@ def validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRes
 
 api.add_router("/v1/", connection_router)
 api.add_router("/v1/supervision/", supervision_router)
+
+from getelec.outages.api import router as quality_router  # noqa: E402
+
+api.add_router("/v1/quality/", quality_router)

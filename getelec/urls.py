@@ -1,12 +1,12 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from getelec.api import api
 
-admin.site.site_header = "获得电力服务平台 · 管理"
-admin.site.site_title = "获得电力服务平台"
+admin.site.site_header = _("获得电力服务平台 · 管理")
+admin.site.site_title = _("获得电力服务平台")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -17,6 +17,3 @@ urlpatterns = [
     path("quality/", include("getelec.outages.urls")),
     path("", include("getelec.connection.urls")),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static  # noqa: F401  (media is never served publicly)

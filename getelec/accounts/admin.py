@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from getelec.accounts.models import Organisation, Region, User
 
@@ -17,13 +18,13 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (
         *BaseUserAdmin.fieldsets,
         (
-            "获得电力",
+            _("获得电力"),
             {"fields": ("role", "display_name", "organisation", "region", "phone", "id_number")},
         ),
     )
     add_fieldsets = (
         *BaseUserAdmin.add_fieldsets,
-        ("获得电力", {"fields": ("role", "display_name", "organisation", "region")}),
+        (_("获得电力"), {"fields": ("role", "display_name", "organisation", "region")}),
     )
 
 

@@ -9,10 +9,12 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.fs as pafs
@@ -30,7 +32,16 @@ from getelec.analytics.inputs import (
     load_meters,
 )
 from getelec.analytics.params import OutageParams, params_from_policy
-from getelec.analytics.pipeline import LEVELS, Pipeline, Window
+from getelec.analytics.pipeline import (
+    CAUSE_NAMES,
+    LEVELS,
+    ST_CAPPED,
+    ST_NEXT_OFF,
+    ST_OPEN,
+    UNKNOWN_CODE,
+    Pipeline,
+    Window,
+)
 
 OUTPUT_FILES = (
     "meters.parquet",
@@ -61,10 +72,307 @@ class AnalysisResult:
     indices: dict[str, Any]
     quality: dict[str, Any]
     parameters: dict[str, Any]
-    timings: dict[str, float] = field(default_factory=dict)
 
 
 Progress = Callable[[str], None]
+
+POINT_COLUMNS = (
+    "count_year",
+    "max_count_60",
+    "frequent",
+    "rule",
+    "warning",
+    "momentary_count",
+    "excluded_count",
+    "major_event_count",
+    "merged_count",
+)
+_POINT_SQL = ", ".join(
+    f"r.{c}" if c in ("rule", "warning") else f"CAST(COALESCE(r.{c}, 0) AS BIGINT) AS {c}"
+    for c in POINT_COLUMNS
+)
+# Narrow, integer-keyed result queries (portable SQL, run by the engine); ids, names and
+# timestamps are attached in Arrow afterwards, which is cheaper than joining strings in SQL.
+RESULT_SQL: dict[str, str] = {
+    "meters": f"SELECT r.pkey, {_POINT_SQL} FROM m_rule r ORDER BY r.pkey",
+    "districts": f"""SELECT COALESCE(r.pkey, fm.dkey) AS pkey, {_POINT_SQL},
+          CAST(COALESCE(fm.n, 0) AS BIGINT) AS frequent_meters
+        FROM d_rule r
+        FULL OUTER JOIN (SELECT m.dkey, SUM(p.frequent) AS n FROM m_rule p
+          JOIN meters m ON m.mkey = p.pkey GROUP BY m.dkey HAVING SUM(p.frequent) > 0) fm
+          ON fm.dkey = r.pkey
+        ORDER BY COALESCE(r.pkey, fm.dkey)""",
+    "feeders": """SELECT x.fkey AS pkey, CAST(x.frequent_districts AS BIGINT) AS frequent_districts,
+          CAST(COALESCE(r.count_year, 0) AS BIGINT) AS count_year,
+          CAST(COALESCE(r.max_count_60, 0) AS BIGINT) AS max_count_60
+        FROM (SELECT dd.fkey, SUM(r.frequent) AS frequent_districts FROM d_rule r
+          JOIN districts dd ON dd.dkey = r.pkey GROUP BY dd.fkey) x
+        LEFT JOIN f_rule r ON r.pkey = x.fkey ORDER BY x.fkey""",
+    "m_f": "SELECT pkey, s, ee, st, cause, cls, counted, merged, 1 AS members FROM m_f "
+    "ORDER BY pkey, s",
+    "d_f": "SELECT f.pkey, f.s, f.ee, f.st, f.cause, f.cls, f.counted, f.merged, e.members "
+    "FROM d_f f JOIN dep e ON e.pkey = f.pkey AND e.s = f.s ORDER BY f.pkey, f.s",
+    "f_f": "SELECT f.pkey, f.s, f.ee, f.st, f.cause, f.cls, f.counted, f.merged, e.members "
+    "FROM f_f f JOIN fep e ON e.pkey = f.pkey AND e.s = f.s ORDER BY f.pkey, f.s",
+}
+
+
+def _dict(indices: pa.ChunkedArray | pa.Array, values: pa.Array) -> pa.ChunkedArray:
+    """A dictionary column without copying the values (null index → null)."""
+    if isinstance(indices, pa.Array):
+        indices = pa.chunked_array([indices])
+    chunks = [pa.DictionaryArray.from_arrays(c.cast(pa.int32()), values) for c in indices.chunks]
+    return pa.chunked_array(chunks, type=pa.dictionary(pa.int32(), values.type))
+
+
+def _const(value: str, n: int) -> pa.ChunkedArray:
+    return _dict(pa.array(np.zeros(n, np.int32)), pa.array([value]))
+
+
+def _points(t: pa.Table) -> dict[str, pa.ChunkedArray]:
+    cols: dict[str, pa.ChunkedArray] = {}
+    for name in POINT_COLUMNS:
+        col = t.column(name)
+        if name == "frequent":
+            cols[name] = pc.equal(col, 1)
+        elif name in ("rule", "warning"):
+            cols[name] = col.cast(pa.string())
+        else:
+            cols[name] = col.cast(pa.int64())
+    return cols
+
+
+class Outcome:
+    """A finished run: the engine still holds the result tables."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        registry: Registry,
+        params: OutageParams,
+        indices: dict[str, Any],
+        quality: dict[str, Any],
+        parameters: dict[str, Any],
+    ):
+        self.engine, self.registry, self.params = engine, registry, params
+        self.indices, self.quality, self.parameters = indices, quality, parameters
+        self.unknown_ids: list[str] = []
+        self.tables_cache: dict[str, pa.Table] = {}
+        self.flags: dict[str, pa.Table] = {}  # sorted interruption flags per level
+
+    def tables(self) -> dict[str, pa.Table]:
+        """The four output tables, sorted by level and id (then start). Id, cause and level
+        columns are dictionary-encoded views over the registry's id lists."""
+        reg, eng = self.registry, self.engine
+        mdk = reg.table["dkey"].combine_chunks()
+        mfk = reg.table["fkey"].combine_chunks()
+        m = eng.arrow(RESULT_SQL["meters"])
+        keys = m["pkey"]
+        meters = pa.table(
+            {
+                "meter_id": reg.meter_ids.take(keys),
+                "district_id": _dict(mdk.take(keys), reg.district_ids),
+                "feeder_id": _dict(mfk.take(keys), reg.feeder_ids),
+                **_points(m),
+            }
+        )
+        d = eng.arrow(RESULT_SQL["districts"])
+        keys = d["pkey"]
+        districts = pa.table(
+            {
+                "district_id": reg.district_ids.take(keys),
+                "feeder_id": _dict(reg.district_feeder.take(keys), reg.feeder_ids),
+                **_points(d),
+                "frequent_meters": d["frequent_meters"].cast(pa.int64()),
+            }
+        )
+        f = eng.arrow(RESULT_SQL["feeders"])
+        feeders = pa.table(
+            {
+                "feeder_id": reg.feeder_ids.take(f["pkey"]),
+                "frequent_districts": f["frequent_districts"],
+                "problem_line": pc.greater_equal(
+                    f["frequent_districts"], self.params.problem_line_min_districts
+                ),
+                "count_year": f["count_year"],
+                "max_count_60": f["max_count_60"],
+            }
+        )
+        parts = []
+        names = pa.array(CAUSE_NAMES)
+        reasons = pa.array(["cause", "major_event_day"])
+        for lv, level in zip(("m_f", "d_f", "f_f"), LEVELS, strict=True):
+            t = self.flags[lv] = eng.arrow(RESULT_SQL[lv])
+            keys, n = t["pkey"], t.num_rows
+            if level == "meter":
+                ids = reg.meter_ids.take(keys)
+                dk = mdk.take(keys)
+                fk = mfk.take(keys)
+            elif level == "district":
+                ids = reg.district_ids.take(keys)
+                dk = keys
+                fk = reg.district_feeder.take(keys)
+            else:
+                ids = reg.feeder_ids.take(keys)
+                dk = pa.nulls(n, pa.int32())
+                fk = keys
+            open_ = pc.equal(t["st"], ST_OPEN)
+            end = pc.if_else(open_, pa.scalar(None, pa.int64()), t["ee"])
+            cls = t["cls"]
+            parts.append(
+                pa.table(
+                    {
+                        "level": _const(level, n),
+                        "id": ids.cast(pa.string()),
+                        "district_id": _dict(dk, reg.district_ids),
+                        "feeder_id": _dict(fk, reg.feeder_ids),
+                        "start": t["s"].cast(pa.timestamp("s")),
+                        "end": end.cast(pa.timestamp("s")),
+                        "minutes": pc.divide(pc.subtract(end, t["s"]).cast(pa.float64()), 60.0),
+                        "cause": _dict(t["cause"], names),
+                        "members": t["members"].cast(pa.int64()),
+                        "counted": pc.equal(t["counted"], 1),
+                        "momentary": pc.equal(cls, 1),
+                        "merged": pc.equal(t["merged"], 1),
+                        "excluded": pc.greater_equal(cls, 2),
+                        "excluded_reason": _dict(
+                            pc.if_else(
+                                pc.greater_equal(cls, 2),
+                                pc.subtract(cls.cast(pa.int32()), 2),
+                                pa.scalar(None, pa.int32()),
+                            ),
+                            reasons,
+                        ),
+                        "unrestored": pc.is_in(
+                            t["st"], value_set=pa.array([ST_NEXT_OFF, ST_CAPPED], t["st"].type)
+                        ),
+                        "open": open_,
+                    }
+                )
+            )
+        interruptions = pa.concat_tables(parts, promote_options="permissive")
+        return {
+            "meters": meters,
+            "districts": districts,
+            "feeders": feeders,
+            "interruptions": interruptions,
+        }
+
+    def result(self) -> AnalysisResult:
+        """Plain (non-dictionary) columns, for callers that compare or convert tables."""
+        tables = {name: _decode(t) for name, t in self.tables().items()}
+        return AnalysisResult(
+            **tables, indices=self.indices, quality=self.quality, parameters=self.parameters
+        )
+
+    def write_files(self, folder: Path) -> None:
+        tables = self.tables_cache = self.tables()
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            jobs = [
+                pool.submit(write_parquet, table, folder / f"{name}.parquet")
+                for name, table in tables.items()
+            ]
+            for job in jobs:
+                job.result()
+        _write_json(folder / "indices.json", self.indices)
+        _write_json(folder / "quality.json", self.quality)
+        _write_json(folder / "parameters.json", self.parameters)
+
+
+def _decode(table: pa.Table) -> pa.Table:
+    cols = {}
+    for name in table.column_names:
+        col = table.column(name)
+        if pa.types.is_dictionary(col.type):
+            col = col.cast(col.type.value_type)
+        cols[name] = col
+    return pa.table(cols)
+
+
+def write_parquet(table: pa.Table, path: Path) -> None:
+    """Plain string types for readers (store_schema=False); Parquet still dictionary-encodes."""
+    ids = {"id", "meter_id"}  # unique-ish: plain encoding is cheaper than a huge dictionary
+    pq.write_table(
+        table,
+        str(path),
+        filesystem=pafs.LocalFileSystem(),
+        compression="snappy",
+        use_dictionary=[c for c in table.column_names if c not in ids],
+        # min/max only where readers filter (the first, sorted id column; start)
+        write_statistics=[c for c in (table.column_names[0], "start") if c in table.column_names],
+        store_schema=False,
+    )
+
+
+def run(
+    meters: str | Path,
+    events: str | Path,
+    causes: str | Path | None,
+    *,
+    year: int,
+    as_of: dt.date,
+    params: OutageParams | None,
+    engine: Engine,
+    region: str | None = None,
+    progress: Progress | None = None,
+) -> Outcome:
+    """Read and check the inputs, then run every stage on `engine`."""
+    if as_of.year != year:
+        raise InputError("--as-of", None, None, f"{as_of} is not in {year}")
+    params = params or params_from_policy(as_of, region)
+    progress = progress or (lambda _step: None)
+    progress("reading")
+    registry = load_meters(meters)
+    ev = load_events(events, registry)
+    cz = load_causes(causes, registry) if causes else empty_causes()
+    window = Window(year, as_of, params)
+    engine.load("meters", registry.table)
+    engine.load("ev_in", ev.table)
+    ev.table = ev.table.schema.empty_table()  # the engine has its copy: free the memory
+    engine.load("causes", cz.table)
+    pipe = Pipeline(engine, window, progress)
+    pipe.districts()
+    pipe.load_months()
+    pipe.meter_interruptions()
+    event_quality = pipe.event_quality()
+    pipe.assign_causes()
+    pipe.district_and_feeder_episodes()
+    med = pipe.major_event_days()
+    pipe.counting()
+    return finish(pipe, registry, ev, cz, event_quality, med)
+
+
+def finish(
+    pipe: Pipeline,
+    registry: Registry,
+    ev: Events,
+    cz: Causes,
+    event_quality: dict[str, int],
+    med: dict[str, Any],
+) -> Outcome:
+    """Indices, quality and parameters once the engine holds the result tables."""
+    engine, window, params = pipe.e, pipe.w, pipe.p
+    idx = pipe.indices()
+    quality = collect_quality(engine, registry, ev, cz, event_quality)
+    med_days = []
+    if med.get("enabled"):
+        med_days = [
+            (dt.date(1970, 1, 1) + dt.timedelta(days=d)).isoformat()
+            for d in engine.arrow("SELECT dy FROM med ORDER BY dy").column(0).to_pylist()
+        ]
+    indices = format_indices(idx, window, med, med_days)
+    parameters = {
+        "year": window.year,
+        "as_of": window.as_of.isoformat(),
+        "values": params.values(),
+        "citations": list(params.citations),
+        "rule_codes": RULE_CODES,
+        "warning_codes": WARNING_CODES,
+    }
+    pipe.progress("writing")
+    outcome = Outcome(engine, registry, params, indices, quality, parameters)
+    outcome.unknown_ids = ev.unknown_ids
+    return outcome
 
 
 def analyze(
@@ -79,223 +387,51 @@ def analyze(
     region: str | None = None,
     progress: Progress | None = None,
 ) -> AnalysisResult:
-    """Run the whole analysis. `params` defaults to the policy values in force on `as_of`.
+    """Run the whole analysis and return the tables (Arrow) and reports (dicts).
 
+    `params` defaults to the policy values in force on `as_of` (getelec/policy/outages.yaml).
     Raises InputError (file, row, column) on bad input."""
-    if as_of.year != year:
-        raise InputError("--as-of", None, None, f"{as_of} is not in {year}")
-    params = params or params_from_policy(as_of, region)
-    progress = progress or (lambda _step: None)
-    progress("reading")
-    registry = load_meters(meters)
-    ev = load_events(events, registry)
-    cz = load_causes(causes, registry) if causes else empty_causes()
     eng = make_engine(engine) if isinstance(engine, str) else engine
     try:
-        return run_pipeline(eng, registry, ev, cz, year, as_of, params, progress)
+        outcome = run(
+            meters,
+            events,
+            causes,
+            year=year,
+            as_of=as_of,
+            params=params,
+            engine=eng,
+            region=region,
+            progress=progress,
+        )
+        return outcome.result()
     finally:
         if isinstance(engine, str):
             eng.close()
 
 
-def run_pipeline(
-    eng: Engine,
-    registry: Registry,
-    ev: Events,
-    cz: Causes,
-    year: int,
-    as_of: dt.date,
-    params: OutageParams,
-    progress: Progress,
-) -> AnalysisResult:
-    window = Window(year, as_of, params)
-    eng.load("meters", registry.table)
-    eng.load("ev_in", ev.table)
-    eng.load("causes", cz.table)
-    pipe = Pipeline(eng, window, progress)
-    pipe.districts()
-    pipe.load_months()
-    pipe.meter_interruptions()
-    event_quality = pipe.event_quality()
-    pipe.assign_causes()
-    pipe.district_and_feeder_episodes()
-    med = pipe.major_event_days()
-    pipe.classify()
-    pipe.merge()
-    pipe.point_stats()
-    idx = pipe.indices()
-    progress("writing")
-    tables = collect_tables(eng, registry, params)
-    quality = collect_quality(eng, registry, ev, cz, event_quality)
-    med_days = []
-    if med.get("enabled"):
-        med_days = [
-            (dt.date(1970, 1, 1) + dt.timedelta(days=d)).isoformat()
-            for d in eng.arrow("SELECT dy FROM med ORDER BY dy").column(0).to_pylist()
-        ]
-    indices = format_indices(idx, window, med, med_days)
-    parameters = {
-        "year": year,
-        "as_of": as_of.isoformat(),
-        "engine": eng.name,
-        "values": params.values(),
-        "citations": list(params.citations),
-        "rule_codes": RULE_CODES,
-        "warning_codes": WARNING_CODES,
-    }
-    return AnalysisResult(**tables, indices=indices, quality=quality, parameters=parameters)
-
-
-def _ids(ids: pa.Array, keys: pa.ChunkedArray | pa.Array) -> pa.Array:
-    return pc.take(ids, keys)
-
-
-def _bool(col: pa.ChunkedArray) -> pa.ChunkedArray:
-    return pc.equal(col, 1)
-
-
-def _ts(col: pa.ChunkedArray) -> pa.ChunkedArray:
-    return col.cast(pa.timestamp("s"))
-
-
-POINT_COLUMNS = (
-    "count_year, max_count_60, frequent, rule, warning, momentary_count, excluded_count, "
-    "major_event_count, merged_count"
-)
-
-
-def _points(table: pa.Table, first: dict[str, pa.Array]) -> pa.Table:
-    cols: dict[str, pa.Array | pa.ChunkedArray] = dict(first)
-    for name in POINT_COLUMNS.split(", "):
-        col = table.column(name)
-        if name == "frequent":
-            cols[name] = _bool(col)
-        elif name in ("rule", "warning"):
-            cols[name] = col.cast(pa.string())
-        else:
-            cols[name] = col.cast(pa.int64())
-    return pa.table(cols)
-
-
-def collect_tables(eng: Engine, reg: Registry, params: OutageParams) -> dict[str, pa.Table]:
-    m = eng.arrow(
-        f"""SELECT r.pkey AS mkey, m.dkey, m.fkey, {POINT_COLUMNS} FROM prule r
-        JOIN meters m ON m.mkey = r.pkey WHERE r.lv = 0 ORDER BY r.pkey"""
-    )
-    meters = _points(
-        m,
-        {
-            "meter_id": _ids(reg.meter_ids, m["mkey"]),
-            "district_id": _ids(reg.district_ids, m["dkey"]),
-            "feeder_id": _ids(reg.feeder_ids, m["fkey"]),
-        },
-    )
-    d = eng.arrow(
-        f"""SELECT dd.dkey, dd.fkey, {
-            ", ".join(
-                f"COALESCE(r.{c}, 0) AS {c}" if c not in ("rule", "warning") else f"r.{c}"
-                for c in POINT_COLUMNS.split(", ")
-            )
-        }, COALESCE(fm.n, 0) AS frequent_meters
-        FROM (SELECT * FROM prule WHERE lv = 1) r
-        FULL OUTER JOIN (SELECT m.dkey, SUM(p.frequent) AS n FROM prule p
-          JOIN meters m ON m.mkey = p.pkey WHERE p.lv = 0 GROUP BY m.dkey
-          HAVING SUM(p.frequent) > 0) fm ON fm.dkey = r.pkey
-        JOIN districts dd ON dd.dkey = COALESCE(r.pkey, fm.dkey)
-        ORDER BY dd.dkey"""
-    )
-    districts = _points(
-        d,
-        {
-            "district_id": _ids(reg.district_ids, d["dkey"]),
-            "feeder_id": _ids(reg.feeder_ids, d["fkey"]),
-        },
-    ).append_column("frequent_meters", d["frequent_meters"].cast(pa.int64()))
-    eng.run(
-        "fd",
-        """SELECT dd.fkey, SUM(r.frequent) AS frequent_districts FROM prule r
-        JOIN districts dd ON dd.dkey = r.pkey WHERE r.lv = 1 GROUP BY dd.fkey""",
-    )
-    f = eng.arrow(
-        """SELECT fd.fkey, fd.frequent_districts, COALESCE(r.count_year, 0) AS count_year,
-          COALESCE(r.max_count_60, 0) AS max_count_60 FROM fd
-        LEFT JOIN prule r ON r.lv = 2 AND r.pkey = fd.fkey ORDER BY fd.fkey"""
-    )
-    minimum = params.problem_line_min_districts
-    feeders = pa.table(
-        {
-            "feeder_id": _ids(reg.feeder_ids, f["fkey"]),
-            "frequent_districts": f["frequent_districts"].cast(pa.int64()),
-            "problem_line": pc.greater_equal(f["frequent_districts"], minimum),
-            "count_year": f["count_year"].cast(pa.int64()),
-            "max_count_60": f["max_count_60"].cast(pa.int64()),
-        }
-    )
-    parts = []
-    for lv, level in enumerate(LEVELS):
-        key_ids = (reg.meter_ids, reg.district_ids, reg.feeder_ids)[lv]
-        context = {
-            0: "m.dkey AS dkey, m.fkey AS fkey FROM flags f JOIN meters m ON m.mkey = f.pkey",
-            1: "f.pkey AS dkey, dd.fkey AS fkey FROM flags f JOIN districts dd ON dd.dkey = f.pkey",
-            2: "CAST(NULL AS BIGINT) AS dkey, f.pkey AS fkey FROM flags f",
-        }[lv]
-        t = eng.arrow(
-            f"""SELECT f.pkey, f.s, f.e, f.cause, f.members, f.counted, f.momentary, f.merged,
-              f.excluded_reason, f.unrestored, f.is_open, {context}
-            WHERE f.lv = {lv} ORDER BY f.pkey, f.s"""
-        )
-        n = t.num_rows
-        dkey, fkey = t["dkey"], t["fkey"]
-        parts.append(
-            pa.table(
-                {
-                    "level": pa.nulls(n, pa.string()).fill_null(level),
-                    "id": _ids(key_ids, t["pkey"]),
-                    "district_id": _ids(reg.district_ids, dkey),
-                    "feeder_id": _ids(reg.feeder_ids, fkey),
-                    "start": _ts(t["s"]),
-                    "end": _ts(t["e"]),
-                    "minutes": pc.divide(pc.subtract(t["e"], t["s"]).cast(pa.float64()), 60.0),
-                    "cause": t["cause"].cast(pa.string()),
-                    "members": t["members"].cast(pa.int64()),
-                    "counted": _bool(t["counted"]),
-                    "momentary": _bool(t["momentary"]),
-                    "merged": _bool(t["merged"]),
-                    "excluded": pc.is_valid(t["excluded_reason"]),
-                    "excluded_reason": t["excluded_reason"].cast(pa.string()),
-                    "unrestored": _bool(t["unrestored"]),
-                    "open": _bool(t["is_open"]),
-                }
-            )
-        )
-    interruptions = pa.concat_tables(parts)
-    return {
-        "meters": meters,
-        "districts": districts,
-        "feeders": feeders,
-        "interruptions": interruptions,
-    }
-
-
 def collect_quality(
     eng: Engine, reg: Registry, ev: Events, cz: Causes, event_quality: dict[str, int]
 ) -> dict[str, Any]:
-    t = eng.arrow(
-        """SELECT lv, COUNT(*) AS n, SUM(unrestored) AS unrestored, SUM(is_open) AS open_,
-          SUM(momentary) AS momentary, SUM(CASE WHEN cause = 'unknown' THEN 1 ELSE 0 END)
-          AS unknown_cause FROM flags GROUP BY lv ORDER BY lv"""
-    ).to_pylist()
+    parts = " UNION ALL ".join(
+        f"""SELECT '{level}' AS level, COUNT(*) AS n,
+          SUM(CASE WHEN st IN ({ST_NEXT_OFF}, {ST_CAPPED}) THEN 1 ELSE 0 END) AS unrestored,
+          SUM(CASE WHEN st = {ST_OPEN} THEN 1 ELSE 0 END) AS open_,
+          SUM(CASE WHEN cls = 1 THEN 1 ELSE 0 END) AS momentary,
+          SUM(CASE WHEN cause = {UNKNOWN_CODE} THEN 1 ELSE 0 END) AS unknown_cause
+        FROM {lv}_f"""
+        for lv, level in zip(("m", "d", "f"), LEVELS, strict=True)
+    )
     by_level = {
-        LEVELS[r["lv"]]: {
+        r["level"]: {
             "interruptions": int(r["n"]),
-            "unrestored": int(r["unrestored"]),
-            "open": int(r["open_"]),
-            "momentary": int(r["momentary"]),
-            "unknown_cause": int(r["unknown_cause"]),
+            "unrestored": int(r["unrestored"] or 0),
+            "open": int(r["open_"] or 0),
+            "momentary": int(r["momentary"] or 0),
+            "unknown_cause": int(r["unknown_cause"] or 0),
         }
-        for r in t
+        for r in eng.arrow(parts).to_pylist()
     }
-    zero = {"interruptions": 0, "unrestored": 0, "open": 0, "momentary": 0, "unknown_cause": 0}
     return {
         "rows_read": {"meters": reg.table.num_rows, "events": ev.rows, "causes": cz.rows},
         "events": {
@@ -306,8 +442,8 @@ def collect_quality(
             "after_as_of": event_quality["after_as_of"],
         },
         "causes": {"unknown_scope_rows": cz.unknown_scope_rows},
-        "unrestored": by_level.get("meter", zero)["unrestored"],
-        "interruptions": {level: by_level.get(level, zero) for level in LEVELS},
+        "unrestored": by_level["meter"]["unrestored"],
+        "interruptions": by_level,
     }
 
 
@@ -400,27 +536,16 @@ def _write_json(path: Path, data: Any) -> None:
     )
 
 
-def write_parquet(table: pa.Table, path: Path) -> None:
-    pq.write_table(
-        table, str(path), filesystem=pafs.LocalFileSystem(), compression="zstd", compression_level=1
-    )
-
-
 def write_outputs(
-    result: AnalysisResult, out: str | Path, extra: Callable[[Path], None] | None = None
+    outcome: Outcome, out: str | Path, extra: Callable[[Path], None] | None = None
 ) -> Path:
-    """Write every output into a fresh temporary folder beside `out`, then swap it in."""
+    """Write every output into a fresh temporary folder beside `out`, then swap it in:
+    `out` either keeps its previous content or gets the complete new one."""
     out = Path(out).resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
-        write_parquet(result.meters, tmp / "meters.parquet")
-        write_parquet(result.districts, tmp / "districts.parquet")
-        write_parquet(result.feeders, tmp / "feeders.parquet")
-        write_parquet(result.interruptions, tmp / "interruptions.parquet")
-        _write_json(tmp / "indices.json", result.indices)
-        _write_json(tmp / "quality.json", result.quality)
-        _write_json(tmp / "parameters.json", result.parameters)
+        outcome.write_files(tmp)
         if extra:
             extra(tmp)
         os.chmod(tmp, 0o755)

@@ -28,7 +28,8 @@ _TIMING = bool(os.environ.get("GETELEC_SQL_TIMING"))
 class Engine(Protocol):
     name: str
 
-    def load(self, name: str, table: pa.Table) -> None: ...
+    def load(self, name: str, table: pa.Table, scan: bool = False) -> None:
+        """Make `table` available as `name`; `scan`: read in place where the engine can."""
 
     def run(self, name: str, sql: str) -> None:
         """Materialise the result of `sql` as table `name` (replacing it)."""
@@ -52,18 +53,27 @@ class DuckDBEngine:
         config: dict[str, str | int | bool] = {"preserve_insertion_order": False}
         if threads:
             config["threads"] = threads
-        if memory_limit:
-            config["memory_limit"] = memory_limit
+        # spill to disk rather than grow past this (GETELEC_DUCKDB_MEMORY, default 4GB)
+        config["memory_limit"] = memory_limit or os.environ.get("GETELEC_DUCKDB_MEMORY", "4GB")
         self._tmp = tempfile.mkdtemp(prefix="getelec-duckdb-")
         config["temp_directory"] = self._tmp
         self.con = duckdb.connect(":memory:", config=config)
         self._views: set[str] = set()
         self._arrow: set[str] = set()
 
-    def load(self, name: str, table: pa.Table) -> None:
-        """Scan the Arrow table in place (no copy); DuckDB reads it in parallel."""
-        self.con.register(name, table)
-        self._arrow.add(name)
+    def load(self, name: str, table: pa.Table, scan: bool = False) -> None:
+        """Copy into a DuckDB table: windows over native tables run faster than over a
+        registered Arrow scan (measured: 4.6 s + 1.1 s copy vs 7.4 s for 22 M events).
+        `scan`: register the Arrow table instead (no copy; for tables only scanned)."""
+        if scan:
+            self.con.register(name, table)
+            self._arrow.add(name)
+            return
+        self.con.register("__arrow_in", table)
+        try:
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM __arrow_in")
+        finally:
+            self.con.unregister("__arrow_in")
 
     def run(self, name: str, sql: str) -> None:
         started = time.perf_counter()
@@ -76,7 +86,7 @@ class DuckDBEngine:
         self._views.add(name)
 
     def arrow(self, sql: str) -> pa.Table:
-        return self.con.execute(sql).fetch_arrow_table()
+        return self.con.execute(sql).to_arrow_table()
 
     def drop(self, *names: str) -> None:
         for name in names:
@@ -133,7 +143,7 @@ class SparkEngine:
         self._tmp = Path(tempfile.mkdtemp(prefix="getelec-spark-"))
         self._frames: dict[str, object] = {}
 
-    def load(self, name: str, table: pa.Table) -> None:
+    def load(self, name: str, table: pa.Table, scan: bool = False) -> None:
         path = self._tmp / f"{name}-{uuid.uuid4().hex}.parquet"
         pq.write_table(table, path)
         df = self.spark.read.parquet(str(path))

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -31,6 +32,8 @@ AREAS = ("urban", "rural")
 METER_COLUMNS = ("meter_id", "district_id", "feeder_id", "region", "area")
 EVENT_COLUMNS = ("meter_id", "ts", "kind")
 CAUSE_COLUMNS = ("scope", "scope_id", "start", "end", "cause")
+# few distinct values: read as dictionaries, looked up once per value
+CODED_COLUMNS = ("kind", "area", "scope", "cause", "region", "district_id", "feeder_id")
 
 
 class InputError(ValueError):
@@ -92,7 +95,10 @@ def read_table(path: str | Path, columns: Sequence[str], optional: Sequence[str]
             names = pq.read_schema(path, filesystem=pafs.LocalFileSystem()).names
             wanted = [c for c in (*columns, *optional) if c in names]
             table = pq.read_table(
-                str(path.resolve()), columns=wanted, filesystem=pafs.LocalFileSystem()
+                str(path.resolve()),
+                columns=wanted,
+                filesystem=pafs.LocalFileSystem(),
+                read_dictionary=[c for c in CODED_COLUMNS if c in wanted],
             )
             is_csv = False
             missing_header = [c for c in columns if c not in names]
@@ -114,27 +120,74 @@ def _first_true(mask: pa.ChunkedArray | pa.Array) -> int | None:
     return int(pc.index(mask, True).as_py())
 
 
-def _text(source: Source, column: str) -> pa.ChunkedArray:
-    """A column as non-empty text (ids may be stored as integers in Parquet)."""
+def _text(
+    source: Source, column: str, empty_check: bool = True, keep_dictionary: bool = False
+) -> pa.ChunkedArray:
+    """A column as non-empty text (ids may be stored as integers in Parquet). With
+    `keep_dictionary`, a dictionary column stays one (checked through its dictionaries)."""
     col = source.table.column(column)
     if pa.types.is_dictionary(col.type):
+        if keep_dictionary and pa.types.is_string(col.type.value_type):
+            if col.null_count:
+                raise source.fail(_first_true(pc.is_null(col)), column, "missing value")
+            if empty_check and any(
+                pc.any(pc.equal(pc.utf8_length(c.dictionary), 0)).as_py() for c in col.chunks
+            ):
+                bad = _first_true(pc.equal(pc.utf8_length(col.cast(pa.string())), 0))
+                if bad is not None:
+                    raise source.fail(bad, column, "missing value")
+            return col
         col = col.cast(col.type.value_type)
     if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
         if pa.types.is_integer(col.type):
             col = col.cast(pa.string())
         else:
             raise source.fail(None, column, f"expected text, got {col.type}")
-    if col.null_count or source.table.num_rows:
-        bad = _first_true(pc.or_kleene(pc.is_null(col), pc.equal(pc.utf8_length(col), 0)))
+    if col.null_count:
+        raise source.fail(_first_true(pc.is_null(col)), column, "missing value")
+    if empty_check:
+        bad = _first_true(pc.equal(pc.utf8_length(col), 0))
         if bad is not None:
             raise source.fail(bad, column, "missing value")
     return col
 
 
+def _distinct(col: pa.ChunkedArray) -> pa.Array:
+    """Sorted distinct values (through the dictionaries of a dictionary column)."""
+    if pa.types.is_dictionary(col.type):
+        values = pa.concat_arrays([c.dictionary for c in col.chunks]) if col.num_chunks else None
+        if values is None:
+            return pa.array([], pa.string())
+        return pc.unique(values).sort()
+    return pc.unique(col).sort()
+
+
+def _keys(col: pa.ChunkedArray, value_set: pa.Array) -> pa.ChunkedArray:
+    """Position of each value in `value_set` (int32, null when absent); a dictionary column
+    is looked up once per dictionary value."""
+    if pa.types.is_dictionary(col.type):
+        chunks = [
+            pc.index_in(c.dictionary, value_set=value_set).take(c.indices) for c in col.chunks
+        ]
+        return pa.chunked_array(chunks, type=pa.int32())
+    return pc.index_in(col, value_set=value_set)
+
+
 def _codes(source: Source, column: str, allowed: Sequence[str]) -> pa.ChunkedArray:
     """Position of each value in `allowed` (int8); an unknown value is an error."""
+    raw = source.table.column(column)
+    value_set = pa.array(allowed, pa.string())
+    if pa.types.is_dictionary(raw.type) and raw.null_count == 0:
+        # look the few dictionary values up, then gather: no string per row
+        chunks = [
+            pc.index_in(c.dictionary.cast(pa.string()), value_set=value_set).take(c.indices)
+            for c in raw.chunks
+        ]
+        codes = pa.chunked_array(chunks, type=pa.int32())
+        if codes.null_count == 0:
+            return codes.cast(pa.int8())
     col = _text(source, column)
-    codes = pc.index_in(col, value_set=pa.array(allowed, pa.string()))
+    codes = pc.index_in(col, value_set=value_set)
     bad = _first_true(pc.is_null(codes))
     if bad is not None:
         value = col[bad].as_py()
@@ -156,7 +209,9 @@ def _seconds(source: Source, column: str) -> pa.ChunkedArray:
             raise source.fail(bad, column, "missing timestamp")
     elif pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
         parsed = pc.strptime(col, format=TS_FORMAT, unit="s", error_is_null=True)
-        bad = _first_true(pc.is_null(parsed))
+        # strptime rolls impossible dates over (2026-02-30 → 03-02): compare the round trip
+        again = pc.strftime(parsed, format=TS_FORMAT)
+        bad = _first_true(pc.or_kleene(pc.is_null(parsed), pc.not_equal(again, col)))
         if bad is not None:
             value = col[bad].as_py()
             raise source.fail(
@@ -200,13 +255,15 @@ def _sorted_order(source: Source, ids: pa.ChunkedArray, column: str) -> pa.Array
 
 def load_meters(path: str | Path) -> Registry:
     source = read_table(path, METER_COLUMNS, ("district_name", "feeder_name"))
-    ids = {c: _text(source, c) for c in ("meter_id", "district_id", "feeder_id", "region")}
+    ids = {"meter_id": _text(source, "meter_id")}
+    for c in ("district_id", "feeder_id", "region"):
+        ids[c] = _text(source, c, keep_dictionary=True)
     area = _codes(source, "area", AREAS)
     order = _sorted_order(source, ids["meter_id"], "meter_id")
-    district_ids = pc.unique(ids["district_id"]).sort()
-    feeder_ids = pc.unique(ids["feeder_id"]).sort()
-    dkey = pc.index_in(ids["district_id"], value_set=district_ids)
-    fkey = pc.index_in(ids["feeder_id"], value_set=feeder_ids)
+    district_ids = _distinct(ids["district_id"])
+    feeder_ids = _distinct(ids["feeder_id"])
+    dkey = _keys(ids["district_id"], district_ids)
+    fkey = _keys(ids["feeder_id"], feeder_ids)
     # a district belongs to exactly one feeder
     spans = (
         pa.table({"dkey": dkey, "fkey": fkey})
@@ -229,7 +286,7 @@ def load_meters(path: str | Path) -> Registry:
         "meter_id": ids["meter_id"],
         "dkey": dkey,
         "fkey": fkey,
-        "region": ids["region"],
+        "region": ids["region"].cast(pa.string()),
         "area": pc.take(pa.array(AREAS), area.cast(pa.int32())),
     }
     if order is not None:
@@ -254,19 +311,27 @@ class Events:
     rows: int
     unknown_meter_rows: int
     unknown_meters: int
+    unknown_ids: list[str]
 
 
 def load_events(path: str | Path, registry: Registry) -> Events:
     source = read_table(path, EVENT_COLUMNS)
-    meter = _text(source, "meter_id")
+    meter = _text(source, "meter_id", empty_check=False)
     ts = _seconds(source, "ts")
     kind = _codes(source, "kind", KINDS)
-    mkey = pc.index_in(meter, value_set=registry.meter_ids)
+    if source.table.num_rows * 4 < registry.size:  # a day's events: hash those, not 4 M ids
+        mkey = pa.chunked_array([_lookup_few(meter, registry.meter_ids)])
+    else:
+        mkey = pc.index_in(meter, value_set=registry.meter_ids)
     known = pc.is_valid(mkey)
     unknown_rows = mkey.null_count
-    unknown_meters = 0
-    if unknown_rows:
-        unknown_meters = len(pc.unique(meter.filter(pc.invert(known))))
+    unknown_ids: list[str] = []
+    if unknown_rows:  # an empty id is a missing value, not an unknown meter
+        rows = pc.indices_nonzero(pc.invert(known))
+        empty = _first_true(pc.equal(pc.utf8_length(meter.take(rows)), 0))
+        if empty is not None:
+            raise source.fail(rows[empty].as_py(), "meter_id", "missing value")
+        unknown_ids = sorted(pc.unique(meter.filter(pc.invert(known))).to_pylist())
         mkey, ts, kind = mkey.filter(known), ts.filter(known), kind.filter(known)
     table = pa.table(
         {
@@ -277,12 +342,12 @@ def load_events(path: str | Path, registry: Registry) -> Events:
             "k": kind,
         }
     )
-    return Events(table, source.table.num_rows, unknown_rows, unknown_meters)
+    return Events(table, source.table.num_rows, unknown_rows, len(unknown_ids), unknown_ids)
 
 
 @dataclass
 class Causes:
-    table: pa.Table  # crid, scope_rank, skey (null: scope id not in registry), s, e, cause
+    table: pa.Table  # crid, scope_rank, skey (null: unknown scope id), fkey, s, e, cause
     rows: int
     unknown_scope_rows: int
 
@@ -296,7 +361,7 @@ def empty_causes() -> Causes:
             ("fkey", pa.int32()),
             ("s", pa.int64()),
             ("e", pa.int64()),
-            ("cause", pa.string()),
+            ("cause", pa.int8()),
         ]
     )
     return Causes(schema.empty_table(), 0, 0)
@@ -317,7 +382,7 @@ def load_causes(path: str | Path, registry: Registry) -> Causes:
     fkey: pa.ChunkedArray = pa.chunked_array([pa.nulls(n, pa.int32())])
     meter_fkey = registry.table["fkey"].combine_chunks()
     for rank, ids in enumerate((registry.meter_ids, registry.district_ids, registry.feeder_ids)):
-        found = pc.index_in(scope_id, value_set=ids)
+        found = _lookup_few(scope_id, ids) if rank == 0 else pc.index_in(scope_id, value_set=ids)
         here = pc.equal(scope, rank)
         if rank == 0:
             feeder = meter_fkey.take(found)
@@ -327,7 +392,6 @@ def load_causes(path: str | Path, registry: Registry) -> Causes:
             feeder = found
         skey = pc.if_else(here, found, skey)
         fkey = pc.if_else(here, feeder, fkey)
-    cause = pc.take(pa.array(CAUSES), cause_code.cast(pa.int32()))
     table = pa.table(
         {
             "crid": pa.array(range(source.table.num_rows), pa.int64()),
@@ -336,13 +400,54 @@ def load_causes(path: str | Path, registry: Registry) -> Causes:
             "fkey": fkey,
             "s": start,
             "e": end,
-            "cause": cause,
+            "cause": cause_code,
         }
     )
     unknown = int(skey.null_count)
     return Causes(table, source.table.num_rows, unknown)
 
 
+def _lookup_few(values: pa.ChunkedArray, ids: pa.Array) -> pa.Array:
+    """index_in(values, ids) for few distinct values and many ids: hash the few values and
+    scan the ids once, instead of hashing millions of ids."""
+    few = pc.unique(values)
+    pos = pc.index_in(ids, value_set=few)  # position in `few` of each id, or null
+    valid = pc.is_valid(pos)
+    where = np.full(len(few), -1, dtype=np.int64)
+    where[pos.filter(valid).to_numpy()] = pc.indices_nonzero(valid).to_numpy()
+    found = pa.array(where).take(pc.index_in(values, value_set=few))
+    return pc.if_else(pc.less(found, 0), pa.scalar(None, pa.int64()), found).cast(pa.int32())
+
+
 def epoch_seconds(day: dt.date) -> int:
     """Seconds from 1970-01-01 00:00 to the start of `day` (naive wall clock)."""
     return (day - dt.date(1970, 1, 1)).days * 86400
+
+
+def save_registry(registry: Registry, folder: Path) -> None:
+    """The registry with its keys, for incremental runs (Arrow IPC, memory-mapped on load)."""
+    import pyarrow.feather as feather
+
+    feather.write_feather(registry.table, folder / "registry.arrow", compression="lz4")
+    ids = {
+        "meter_ids": registry.meter_ids,
+        "district_ids": registry.district_ids,
+        "feeder_ids": registry.feeder_ids,
+        "district_feeder": registry.district_feeder,
+    }
+    for name, arr in ids.items():
+        feather.write_feather(pa.table({name: arr}), folder / f"{name}.arrow", compression="lz4")
+
+
+def load_registry(folder: Path) -> Registry:
+    import pyarrow.feather as feather
+
+    def col(name: str) -> pa.Array:
+        return (
+            feather.read_table(folder / f"{name}.arrow", memory_map=True).column(0).combine_chunks()
+        )
+
+    table = feather.read_table(folder / "registry.arrow", memory_map=True)
+    return Registry(
+        col("meter_ids"), col("district_ids"), col("feeder_ids"), table, col("district_feeder")
+    )

@@ -23,9 +23,16 @@ import pyarrow as pa
 
 from getelec.analytics.engines import Engine
 from getelec.analytics.inputs import epoch_seconds
-from getelec.analytics.params import UNKNOWN_CAUSE, OutageParams
+from getelec.analytics.params import CAUSES, OutageParams
 
-LEVELS = ("meter", "district", "feeder")  # lv code 0, 1, 2
+LEVELS = ("meter", "district", "feeder")
+CAUSE_NAMES = (*CAUSES, "unknown")  # cause code = position; 6 = no matching record
+UNKNOWN_CODE = len(CAUSES)
+# interruption status st
+ST_RESTORED = 0  # ended by its `on` (or a normal episode end)
+ST_NEXT_OFF = 1  # unrestored: ended at the next `off` or the cap (an episode: an imputed end)
+ST_CAPPED = 2  # unrestored: nothing after it and the as-of moment is beyond the cap
+ST_OPEN = 3  # open at the as-of moment: frequency only, no duration
 DAY = 86400  # seconds per day: a unit, not a policy threshold
 
 
@@ -33,11 +40,11 @@ def day_of(expr: str) -> str:
     return f"CAST(FLOOR(({expr}) / 86400.0) AS BIGINT)"
 
 
-def sql_list(values: tuple[str, ...] | list[str]) -> str:
-    """A SQL IN-list of string literals; an empty list matches nothing."""
-    if not values:
-        return "(NULL)"
-    return "(" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + ")"
+def code_list(causes: tuple[str, ...] | list[str]) -> str:
+    """A SQL IN-list of cause codes; an empty list matches nothing."""
+    if not causes:
+        return "(-1)"
+    return "(" + ", ".join(str(CAUSES.index(c)) for c in causes) + ")"
 
 
 @dataclass(frozen=True)
@@ -137,38 +144,39 @@ class Pipeline:
                 GROUP BY dkey, fkey, region, area) x) y WHERE rn = 1""",
         )
 
-    def meter_interruptions(self, events: str = "ev_in") -> None:
+    def pair_sql(self, events: str) -> str:
         """One window pass pairs events and drops duplicates: an `off` keeps its last copy (its
         LEAD is the next different event), an `on` its first copy (its LAG is the previous
-        different event). Output mint: every distinct `off` as an interruption, plus orphan
-        `on` rows (k = 1) for the quality report."""
+        different event). Rows: every distinct `off` as an interruption (k = 0) with its status
+        st, plus orphan `on` rows (k = 1) for the quality report."""
         w, p = self.w, self.p
         cap = p.unrestored_cap_s
-        self.progress("pairing")
         over = "PARTITION BY mkey ORDER BY ts, k"
         closed = f"({w.ae} - ts > {cap})"
-        self.e.run(
-            "mint",
-            f"""SELECT mkey, dkey, fkey, k, ts AS s, nk,
-              CASE WHEN nk = 1 THEN nts WHEN nk = 0 THEN LEAST(nts, ts + {cap})
-                   WHEN {closed} THEN ts + {cap} END AS e,
+        return f"""SELECT mkey, dkey, fkey, k, ts AS s,
               CASE WHEN nk = 1 THEN nts WHEN nk = 0 THEN LEAST(nts, ts + {cap})
                    WHEN {closed} THEN ts + {cap} ELSE {w.ae} END AS ee,
-              CASE WHEN nk = 0 OR (nk IS NULL AND {closed}) THEN 1 ELSE 0 END AS unrestored,
-              CASE WHEN nk IS NULL AND NOT {closed} THEN 1 ELSE 0 END AS is_open
+              CASE WHEN nk = 1 THEN {ST_RESTORED} WHEN nk = 0 THEN {ST_NEXT_OFF}
+                   WHEN {closed} THEN {ST_CAPPED} ELSE {ST_OPEN} END AS st
             FROM (SELECT mkey, dkey, fkey, ts, k,
                 LAG(k) OVER ({over}) AS pk, LAG(ts) OVER ({over}) AS pts,
                 LEAD(k) OVER ({over}) AS nk, LEAD(ts) OVER ({over}) AS nts
               FROM {events} WHERE ts < {w.ae}) x
             WHERE (k = 0 AND NOT COALESCE(nk = 0 AND nts = ts, FALSE))
               OR (k = 1 AND NOT COALESCE(pk = 1 AND pts = ts, FALSE)
-                AND (pk IS NULL OR pk = 1))""",
-        )
-        # the interruptions the period can see (MED history reads mint directly)
+                AND (pk IS NULL OR pk = 1))"""
+
+    def meter_interruptions(self, events: str = "ev_in") -> None:
+        self.progress("pairing")
+        self.e.run("mint", self.pair_sql(events))
+        self.mi_view("mint")
+
+    def mi_view(self, source: str) -> None:
+        """mi: the interruptions the period can see (the MED history reads mint directly)."""
         self.e.view(
             "mi",
-            f"""SELECT mkey, dkey, fkey, s, e, ee, unrestored, is_open, {day_of("s")} AS sd,
-              {day_of("ee")} AS ed FROM mint WHERE k = 0 AND ee >= {w.p0}""",
+            f"""SELECT mkey, dkey, fkey, s, ee, st, {day_of("s")} AS sd, {day_of("ee")} AS ed
+            FROM {source} WHERE k = 0 AND ee >= {self.w.p0}""",
         )
 
     def event_quality(self, events: str = "ev_in") -> dict[str, int]:
@@ -178,28 +186,22 @@ class Pipeline:
               (SELECT COUNT(*) FROM {events} WHERE ts < {w.ae}) AS used,
               (SELECT COUNT(*) FROM {events} WHERE ts >= {w.ae}) AS after,
               (SELECT COUNT(*) FROM mint WHERE k = 0) AS offs,
-              (SELECT COUNT(*) FROM mint WHERE k = 0 AND nk = 1) AS restored,
+              (SELECT COUNT(*) FROM mint WHERE k = 0 AND st = {ST_RESTORED}) AS restored,
               (SELECT COUNT(*) FROM mint WHERE k = 1) AS orphans"""
         ).to_pylist()[0]
         distinct = t["offs"] + t["restored"] + t["orphans"]
         return {
+            "used": int(t["used"]),
             "duplicates": int(t["used"] - distinct),
             "orphans": int(t["orphans"]),
             "after_as_of": int(t["after"]),
         }
 
     # -- 2. causes ---------------------------------------------------------------------------
-    def assign_causes(self) -> None:
-        """Each interruption takes the cause record of its meter, district or feeder that
-        overlaps it (touching counts): narrowest scope, then largest overlap, then earliest
-        start, then file order. One join on (feeder, day) finds every candidate; the order is
-        packed into one integer so a single MIN_BY picks the winner."""
+    def prepare_causes(self, first_day: int) -> None:
+        """cz: usable cause records with day span and rank of (start, file order)."""
         w = self.w
-        self.progress("causes")
-        first = self.scalar("SELECT MIN(sd) FROM mi")
-        first_day = int(first) if first is not None else w.d0  # type: ignore[call-overload]
         self.load_days(first_day)
-        # rank of (start, file order); packed key: scope (2 bits) | 2^30-1-overlap | rank (25)
         self.e.run(
             "cz",
             f"""SELECT crid, scope_rank, skey, fkey, s, e, cause, {day_of("s")} AS sd,
@@ -207,8 +209,14 @@ class Pipeline:
               ROW_NUMBER() OVER (ORDER BY s, crid) AS crank
             FROM causes WHERE skey IS NOT NULL AND e >= {first_day * DAY} AND s <= {w.ae}""",
         )
-        self.expand_days("czd", "cz", extra_only=False)
-        self.expand_days("mix", "mi", extra_only=True)
+
+    def cause_sql(self, intervals: str, records: str = "cz") -> str:
+        """(mkey, s, cause) for the intervals overlapping a record of their meter, district or
+        feeder (touching counts): narrowest scope, then largest overlap, then earliest start,
+        then file order. One join on (feeder, day) finds every candidate; the order is packed
+        into one integer (scope: 2 bits | 2^30 - 1 - overlap | rank: 25 bits) for MIN_BY."""
+        self.expand_days(f"{intervals}_x", intervals, extra_only=True)
+        self.expand_days(f"{records}_d", records, extra_only=False)
         select = (
             "a.mkey, a.s, b.cause, b.scope_rank * 36028797018963968 "
             "+ (1073741823 - LEAST(LEAST(a.ee, b.e) - GREATEST(a.s, b.s), 1073741823)) "
@@ -218,62 +226,76 @@ class Pipeline:
             "b.s <= a.ee AND b.e >= a.s AND (b.scope_rank = 3 "
             "OR (b.scope_rank = 2 AND b.skey = a.dkey) OR (b.scope_rank = 1 AND b.skey = a.mkey))"
         )
-        pairs = self.overlap_pairs("mi", "mix", "cz", "czd", "b.fkey = a.fkey", select, cond)
-        self.e.run(
-            "mcause",
-            f"SELECT mkey, s, ARG_MIN(cause, ckey) AS cause FROM ({pairs}) x GROUP BY mkey, s",
+        pairs = self.overlap_pairs(
+            intervals, f"{intervals}_x", records, f"{records}_d", "b.fkey = a.fkey", select, cond
         )
+        return f"SELECT mkey, s, ARG_MIN(cause, ckey) AS cause FROM ({pairs}) x GROUP BY mkey, s"
+
+    def assign_causes(self) -> None:
+        self.progress("causes")
+        first = self.scalar("SELECT MIN(sd) FROM mi")
+        self.prepare_causes(int(first) if first is not None else self.w.d0)  # type: ignore[call-overload]
+        self.e.run("mcause", self.cause_sql("mi"))
         self.e.run(
             "mic",
-            f"""SELECT i.mkey, i.dkey, i.fkey, i.s, i.e, i.ee, i.unrestored, i.is_open, i.sd,
-              i.ed, COALESCE(c.cause, '{UNKNOWN_CAUSE}') AS cause
+            f"""SELECT i.mkey, i.dkey, i.fkey, i.s, i.ee, i.st,
+              COALESCE(c.cause, {UNKNOWN_CODE}) AS cause
             FROM mi i LEFT JOIN mcause c ON c.mkey = i.mkey AND c.s = i.s""",
         )
-        self.e.drop("mcause", "mix", "czd")
+        self.e.drop("mcause")
 
     # -- 3. episodes -------------------------------------------------------------------------
     def episodes(self, out: str, child: str, sizes: str) -> None:
-        """Maximal runs during which at least k children of a parent are off at once.
+        """Maximal runs during which at least k children of a parent are off at once, from the
+        moment the share is reached to the moment it is lost. A sweep: +1 at each child start,
+        -1 at each end, summed per instant, running total per parent.
 
-        child(pkey, ckey, s, ee, unrestored, is_open, cause, sd, ed): ee = end, or the as-of
-        moment for an open child; sizes(pkey, k). Output `out`(pkey, s, e, ee, unrestored,
-        is_open, cause, members, sd, ed), e null when open."""
-        w = self.w
-        self.e.run(
-            f"{out}_pts",
-            f"""SELECT pkey, t, SUM(d) AS d, MAX(du) AS du, MAX(dop) AS dop FROM (
-              SELECT pkey, s AS t, 1 AS d, 0 AS du, 0 AS dop FROM {child}
-              UNION ALL SELECT pkey, ee AS t, -1 AS d, unrestored AS du, is_open AS dop
-              FROM {child}) x GROUP BY pkey, t""",
-        )
+        child(pkey, ckey, s, ee, st, cause); sizes(pkey, k). Output `out`(pkey, s, ee, st,
+        cause, members). An episode is open (st 3) when it ends at the as-of moment because an
+        open child does, unrestored (st 1) when an imputed end ends it. Its cause is the one
+        most members carry; a tie goes to the cause of the member that went off first."""
+        # one window over the endpoints; at equal times starts come first, so the count never
+        # dips below its value before and after the instant (a transient rise gives a
+        # zero-length run, dropped below); among simultaneous ends, restored ones first
+        order = "t, d DESC, du, dop, ckey"
         self.e.run(
             f"{out}_sw",
             f"""SELECT pkey, t, du, dop, CASE WHEN cnt >= k THEN 1 ELSE 0 END AS up FROM (
-              SELECT p.pkey, p.t, p.d, p.du, p.dop, z.k, SUM(p.d) OVER (PARTITION BY p.pkey
-                ORDER BY p.t ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cnt
-              FROM {out}_pts p JOIN {sizes} z ON z.pkey = p.pkey) x
+              SELECT x.pkey, x.t, x.d, x.du, x.dop, z.k, SUM(x.d) OVER (PARTITION BY x.pkey
+                ORDER BY {", ".join("x." + c for c in order.split(", "))}
+                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cnt
+              FROM (SELECT pkey, s AS t, 1 AS d, 0 AS du, 0 AS dop, ckey FROM {child}
+                UNION ALL SELECT pkey, ee AS t, -1 AS d,
+                  CASE WHEN st IN ({ST_NEXT_OFF}, {ST_CAPPED}) THEN 1 ELSE 0 END AS du,
+                  CASE WHEN st = {ST_OPEN} THEN 1 ELSE 0 END AS dop, ckey
+                FROM {child}) x JOIN {sizes} z ON z.pkey = x.pkey) y
             WHERE (cnt >= k) <> (cnt - d >= k)""",
         )
-        over = "PARTITION BY pkey ORDER BY t"
+        over = "PARTITION BY pkey ORDER BY t, up DESC"
         self.e.run(
             f"{out}_ep",
-            f"""SELECT pkey, s, e, unrestored, is_open, {day_of("s")} AS sd, {day_of("e")} AS ed
-            FROM (SELECT pkey, t AS s, up, LEAD(t) OVER ({over}) AS e,
-              LEAD(du) OVER ({over}) AS unrestored, LEAD(dop) OVER ({over}) AS is_open
-              FROM {out}_sw) x WHERE up = 1""",
+            f"""SELECT pkey, s, ee, CASE WHEN dop = 1 THEN {ST_OPEN} WHEN du = 1 THEN
+              {ST_NEXT_OFF} ELSE {ST_RESTORED} END AS st, {day_of("s")} AS sd,
+              {day_of("ee")} AS ed
+            FROM (SELECT pkey, t AS s, up, LEAD(t) OVER ({over}) AS ee,
+              LEAD(du) OVER ({over}) AS du, LEAD(dop) OVER ({over}) AS dop
+              FROM {out}_sw) x WHERE up = 1 AND ee > s""",
+        )
+        self.e.view(
+            f"{out}_ch",
+            f"SELECT c.*, {day_of('c.s')} AS sd, {day_of('c.ee')} AS ed FROM {child} c",
         )
         self.expand_days(f"{out}_epd", f"{out}_ep", extra_only=True)
-        self.expand_days(f"{out}_chd", child, extra_only=False)
+        self.expand_days(f"{out}_chd", f"{out}_ch", extra_only=False)
         pairs = self.overlap_pairs(
             f"{out}_ep",
             f"{out}_epd",
-            child,
+            f"{out}_ch",
             f"{out}_chd",
             "b.pkey = a.pkey",
             "a.pkey, a.s, b.s AS cs, b.ckey, b.cause",
-            "b.s < a.e AND b.ee > a.s",
+            "b.s < a.ee AND b.ee > a.s",
         )
-        self.e.run(f"{out}_mem", pairs)
         self.e.run(
             f"{out}_cause",
             f"""SELECT pkey, s, cause, members FROM (
@@ -281,42 +303,45 @@ class Pipeline:
                 ROW_NUMBER() OVER (PARTITION BY pkey, s ORDER BY n DESC, first_s, first_c, cause)
                   AS rn
               FROM (SELECT pkey, s, cause, COUNT(*) AS n, MIN(cs) AS first_s, MIN(ckey) AS first_c
-                FROM {out}_mem GROUP BY pkey, s, cause) y) x WHERE rn = 1""",
+                FROM ({pairs}) m GROUP BY pkey, s, cause) y) x WHERE rn = 1""",
         )
         self.e.run(
             out,
-            f"""SELECT ep.pkey, ep.s, CASE WHEN ep.is_open = 1 THEN NULL ELSE ep.e END AS e,
-              CASE WHEN ep.is_open = 1 THEN {w.ae} ELSE ep.e END AS ee,
-              ep.unrestored, ep.is_open, COALESCE(c.cause, '{UNKNOWN_CAUSE}') AS cause,
-              COALESCE(c.members, 0) AS members, ep.sd, ep.ed
+            f"""SELECT ep.pkey, ep.s, ep.ee, ep.st, COALESCE(c.cause, {UNKNOWN_CODE}) AS cause,
+              COALESCE(c.members, 0) AS members
             FROM {out}_ep ep LEFT JOIN {out}_cause c ON c.pkey = ep.pkey AND c.s = ep.s""",
         )
-        self.e.drop(f"{out}_epd", f"{out}_chd")
-        self.e.drop(f"{out}_pts", f"{out}_sw", f"{out}_ep", f"{out}_mem", f"{out}_cause")
+        self.e.drop(f"{out}_epd", f"{out}_chd", f"{out}_ch")
+        self.e.drop(f"{out}_sw", f"{out}_ep", f"{out}_cause")
 
-    def district_and_feeder_episodes(self) -> None:
+    def district_sizes(self) -> None:
         p = self.p
-        self.progress("districts")
         self.e.run(
             "dsize",
             f"SELECT dkey AS pkey, CAST(CEIL(ROUND({p.district_share} * COUNT(*), 9)) AS BIGINT) "
             "AS k FROM meters GROUP BY dkey",
         )
-        self.e.view(
-            "dchild",
-            "SELECT dkey AS pkey, mkey AS ckey, s, ee, unrestored, is_open, cause, sd, ed FROM mic",
-        )
-        self.episodes("dep", "dchild", "dsize")
-        self.progress("feeders")
         self.e.run(
             "fsize",
             f"SELECT fkey AS pkey, CAST(CEIL(ROUND({p.feeder_share} * COUNT(*), 9)) AS BIGINT) "
             "AS k FROM districts GROUP BY fkey",
         )
+
+    def district_and_feeder_episodes(self, meters_src: str = "mic", only: str = "") -> None:
+        """dep/fep from meter intervals; `only` restricts to a set of districts (incremental)."""
+        self.progress("districts")
+        self.district_sizes()
+        where = f"WHERE dkey IN (SELECT dkey FROM {only})" if only else ""
+        self.e.view(
+            "dchild",
+            f"SELECT dkey AS pkey, mkey AS ckey, s, ee, st, cause FROM {meters_src} {where}",
+        )
+        self.episodes("dep", "dchild", "dsize")
+        self.progress("feeders")
         self.e.view(
             "fchild",
-            "SELECT d.fkey AS pkey, e.pkey AS ckey, e.s, e.ee, e.unrestored, e.is_open, e.cause, "
-            "e.sd, e.ed FROM dep e JOIN districts d ON d.dkey = e.pkey",
+            "SELECT d.fkey AS pkey, e.pkey AS ckey, e.s, e.ee, e.st, e.cause "
+            "FROM dep e JOIN districts d ON d.dkey = e.pkey",
         )
         self.episodes("fep", "fchild", "fsize")
 
@@ -329,9 +354,10 @@ class Pipeline:
             return {"enabled": False}
         self.e.run(
             "dsaidi",
-            f"""SELECT {day_of("s")} AS dy, SUM(e - s) / 60.0 / (SELECT COUNT(*) FROM meters)
-              AS saidi FROM mint WHERE k = 0 AND e IS NOT NULL AND e - s >= {p.momentary_below_s}
-              AND s >= {w.h0} AND s < {w.ae} GROUP BY {day_of("s")}""",
+            f"""SELECT {day_of("s")} AS dy, SUM(ee - s) / 60.0 / (SELECT COUNT(*) FROM meters)
+              AS saidi FROM mint WHERE k = 0 AND st <> {ST_OPEN}
+              AND ee - s >= {p.momentary_below_s} AND s >= {w.h0} AND s < {w.ae}
+              GROUP BY {day_of("s")}""",
         )
         self.e.run(
             "medt",
@@ -345,135 +371,122 @@ class Pipeline:
         info = self.e.arrow("SELECT t_med, days FROM medt").to_pylist()[0]
         return {"enabled": True, "threshold_minutes": info["t_med"], "history_days": info["days"]}
 
-    def classify(self) -> None:
-        """All interruptions that start in the period, with momentary/excluded flags, and the
-        window columns the merge needs (over candidates: neither momentary nor excluded)."""
+    def count_level(self, lv: str, source: str) -> None:
+        """Counting rules for one level. source(pkey, s, ee, st, cause) → {lv}_fx (flags of the
+        interruptions that start in the period) and {lv}_stat0 (one row per point).
+
+        cls: 0 candidate, 1 momentary (shorter than the cut-off, whatever the cause), 2 excluded
+        cause, 3 major event day. Sequential merge among candidates: one starting less than W
+        after the start of the point's last counted one is merged. Clusters split where the
+        gap to the previous candidate is ≥ W; the first of each cluster is counted (newc).
+        Inside a cluster spanning ≥ W the counted chain follows next(i) = first candidate
+        ≥ start(i) + W, found by pointer doubling: ⌈log2(longest cluster)⌉ rounds of joins,
+        each over the rows of such clusters only."""
         w, p = self.w, self.p
         win = p.merge_window_s
-        self.progress("counting")
-        mom = f"(i.is_open = 0 AND i.e - i.s < {p.momentary_below_s})"
-        exc = f"i.cause IN {sql_list(p.excluded_causes)}"
-        self.e.view(
-            "ints",
-            f"""SELECT 0 AS lv, mkey AS pkey, s, e, unrestored, is_open, cause, 1 AS members
-              FROM mic WHERE s >= {w.p0}
-            UNION ALL SELECT 1 AS lv, pkey, s, e, unrestored, is_open, cause, members
-              FROM dep WHERE s >= {w.p0}
-            UNION ALL SELECT 2 AS lv, pkey, s, e, unrestored, is_open, cause, members
-              FROM fep WHERE s >= {w.p0}""",
-        )
-        self.e.view(
-            "cls",
-            f"""SELECT i.lv, i.pkey, i.s, i.e, i.unrestored, i.is_open, i.cause, i.members,
-              {day_of("i.s")} AS sd,
-              CASE WHEN {mom} THEN 1 ELSE 0 END AS momentary,
-              CASE WHEN {mom} THEN NULL WHEN {exc} THEN 'cause'
-                   WHEN m.dy IS NOT NULL THEN 'major_event_day' END AS excluded_reason
-            FROM ints i LEFT JOIN med m ON m.dy = {day_of("i.s")}""",
-        )
-        over = "PARTITION BY lv, pkey, cand ORDER BY s"
+        mom = f"(i.st <> {ST_OPEN} AND i.ee - i.s < {p.momentary_below_s})"
+        exc = f"i.cause IN {code_list(p.excluded_causes)}"
+        cand_over = "PARTITION BY pkey, iscand ORDER BY s"
         self.e.run(
-            "cand",
-            f"""SELECT y.*, SUM(newc) OVER ({over}
+            f"{lv}_c",
+            f"""SELECT pkey, s, ee, st, cause, cls, sd,
+              CASE WHEN cls = 0 AND (gap IS NULL OR gap >= {win}) THEN 1 ELSE 0 END AS newc
+            FROM (SELECT c.*, s - LAG(s) OVER ({cand_over}) AS gap FROM (
+              SELECT i.pkey, i.s, i.ee, i.st, i.cause, {day_of("i.s")} AS sd,
+                CASE WHEN {mom} THEN 1 WHEN {exc} THEN 2 WHEN m.dy IS NOT NULL THEN 3 ELSE 0
+                  END AS cls,
+                CASE WHEN {mom} OR {exc} OR m.dy IS NOT NULL THEN 0 ELSE 1 END AS iscand
+              FROM {source} i LEFT JOIN med m ON m.dy = {day_of("i.s")}
+              WHERE i.s >= {w.p0}) c) x""",
+        )
+        # long clusters: only points with a merged candidate can have one
+        over = "PARTITION BY pkey ORDER BY s"
+        self.e.run(
+            f"{lv}_sub",
+            f"""SELECT pkey, s, rn, nwin, SUM(newc) OVER ({over}
                 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cl
-            FROM (SELECT x.*, CASE WHEN cand = 1 AND (gap IS NULL OR gap >= {win}) THEN 1
-                ELSE 0 END AS newc
-              FROM (SELECT c.*, ROW_NUMBER() OVER ({over}) AS rn,
-                COUNT(*) OVER ({over} RANGE BETWEEN CURRENT ROW AND {win - 1} FOLLOWING)
-                  AS nwin,
-                s - LAG(s) OVER ({over}) AS gap
-                FROM (SELECT cls.*, CASE WHEN momentary = 0 AND excluded_reason IS NULL
-                  THEN 1 ELSE 0 END AS cand FROM cls) c) x) y""",
+            FROM (SELECT pkey, s, newc, ROW_NUMBER() OVER ({over}) AS rn,
+              COUNT(*) OVER ({over} RANGE BETWEEN CURRENT ROW AND {win - 1} FOLLOWING) AS nwin
+              FROM {lv}_c WHERE cls = 0 AND pkey IN (
+                SELECT pkey FROM {lv}_c WHERE cls = 0 AND newc = 0)) x""",
         )
-
-    def merge(self) -> None:
-        """Sequential merge: a candidate starting less than W after the start of the point's
-        last counted interruption is merged. Clusters split where the gap to the previous
-        candidate is ≥ W; the first of each cluster is counted. Inside a cluster spanning ≥ W
-        the counted chain follows next(i) = first candidate ≥ start(i) + W, found by pointer
-        doubling: ⌈log2(longest cluster)⌉ rounds of joins, each over long-cluster rows only."""
-        win = self.p.merge_window_s
         self.e.run(
-            "clus",
-            f"""SELECT lv, pkey, cl, MIN(rn) AS r0, MAX(rn) AS r1 FROM cand WHERE cand = 1
-            GROUP BY lv, pkey, cl HAVING MAX(s) - MIN(s) >= {win}""",
+            f"{lv}_clus",
+            f"""SELECT pkey, cl, MIN(rn) AS r0, MAX(rn) AS r1 FROM {lv}_sub
+            GROUP BY pkey, cl HAVING MAX(s) - MIN(s) >= {win}""",
         )
-        longest = self.scalar("SELECT MAX(r1 - r0 + 1) FROM clus")
-        longest = int(longest or 0)  # type: ignore[call-overload]
+        longest = int(self.scalar(f"SELECT MAX(r1 - r0 + 1) FROM {lv}_clus") or 0)  # type: ignore[call-overload]
         rounds = math.ceil(math.log2(longest)) if longest > 1 else 0
-        # jump table over long-cluster rows: next counted candidate (null: none in the cluster)
         self.e.run(
             "jmp0",
-            """SELECT c.lv, c.pkey, c.rn, CASE WHEN c.rn + c.nwin <= k.r1 THEN c.rn + c.nwin
-              END AS j FROM cand c
-            JOIN clus k ON k.lv = c.lv AND k.pkey = c.pkey AND k.cl = c.cl WHERE c.cand = 1""",
+            f"""SELECT c.pkey, c.rn, CASE WHEN c.rn + c.nwin <= k.r1 THEN c.rn + c.nwin END AS j
+            FROM {lv}_sub c JOIN {lv}_clus k ON k.pkey = c.pkey AND k.cl = c.cl""",
         )
-        self.e.run("chain0", "SELECT lv, pkey, r0 AS rn FROM clus")
+        self.e.run("chain0", f"SELECT pkey, r0 AS rn FROM {lv}_clus")
         for m in range(rounds):
             self.e.run(
                 f"chain{m + 1}",
-                f"""SELECT lv, pkey, rn FROM chain{m} UNION ALL
-                SELECT c.lv, c.pkey, j.j AS rn FROM chain{m} c JOIN jmp{m} j
-                  ON j.lv = c.lv AND j.pkey = c.pkey AND j.rn = c.rn WHERE j.j IS NOT NULL""",
+                f"""SELECT pkey, rn FROM chain{m} UNION ALL
+                SELECT c.pkey, j.j AS rn FROM chain{m} c JOIN jmp{m} j
+                  ON j.pkey = c.pkey AND j.rn = c.rn WHERE j.j IS NOT NULL""",
             )
             if m + 1 < rounds:
                 self.e.run(
                     f"jmp{m + 1}",
-                    f"""SELECT a.lv, a.pkey, a.rn, b.j FROM jmp{m} a LEFT JOIN jmp{m} b
-                      ON b.lv = a.lv AND b.pkey = a.pkey AND b.rn = a.j""",
+                    f"""SELECT a.pkey, a.rn, b.j FROM jmp{m} a LEFT JOIN jmp{m} b
+                      ON b.pkey = a.pkey AND b.rn = a.j""",
                 )
             self.e.drop(f"chain{m}", f"jmp{m}")
-        # chain rows other than cluster starts (those are counted through newc already)
+        # counted chain members other than cluster starts (newc already counts those)
         self.e.run(
-            "chained",
-            f"""SELECT h.lv, h.pkey, h.rn FROM chain{rounds} h LEFT JOIN clus k
-              ON k.lv = h.lv AND k.pkey = h.pkey AND k.r0 = h.rn WHERE k.r0 IS NULL""",
+            f"{lv}_chained",
+            f"""SELECT u.pkey, u.s FROM chain{rounds} h
+            JOIN {lv}_sub u ON u.pkey = h.pkey AND u.rn = h.rn
+            LEFT JOIN {lv}_clus k ON k.pkey = h.pkey AND k.r0 = h.rn WHERE k.r0 IS NULL""",
         )
-        self.e.drop(f"chain{rounds}", f"jmp{rounds}")
+        self.e.drop(f"chain{rounds}", f"jmp{rounds}", f"{lv}_sub", f"{lv}_clus")
         self.e.run(
-            "flags",
-            """SELECT c.lv, c.pkey, c.s, c.e, c.unrestored, c.is_open, c.cause, c.members, c.sd,
-              c.momentary, c.excluded_reason,
-              CASE WHEN c.newc = 1 OR h.rn IS NOT NULL THEN 1 ELSE 0 END AS counted,
-              CASE WHEN c.cand = 1 AND c.newc = 0 AND h.rn IS NULL THEN 1 ELSE 0 END AS merged
-            FROM cand c LEFT JOIN chained h ON c.cand = 1 AND h.lv = c.lv AND h.pkey = c.pkey
-              AND h.rn = c.rn""",
+            f"{lv}_fx",
+            f"""SELECT c.pkey, c.s, c.ee, c.st, c.cause, c.cls, c.sd,
+              CASE WHEN c.newc = 1 OR h.s IS NOT NULL THEN 1 ELSE 0 END AS counted,
+              CASE WHEN c.cls = 0 AND c.newc = 0 AND h.s IS NULL THEN 1 ELSE 0 END AS merged
+            FROM {lv}_c c LEFT JOIN {lv}_chained h ON h.pkey = c.pkey AND h.s = c.s""",
         )
-        self.e.drop("cand", "clus", "chained")
+        self.e.drop(f"{lv}_c", f"{lv}_chained")
+        self.point_stats(lv, f"{lv}_fx")
 
     # -- 5. points ---------------------------------------------------------------------------
-    def point_stats(self) -> None:
+    def point_stats(self, lv: str, flags: str) -> None:
+        """{lv}_stat0: what does not depend on the as-of date once the rows are known.
+
+        max_count_60: the largest count in any window [d, d + days - 1]; a window starting on
+        a counted day is as good as any, so one RANGE window over the rows suffices."""
+        p = self.p
+        self.e.run(
+            f"{lv}_stat0",
+            f"""SELECT pkey, CAST(SUM(counted) AS BIGINT) AS count_year,
+              CAST(COALESCE(MAX(CASE WHEN counted = 1 THEN n END), 0) AS BIGINT) AS max_count_60,
+              CAST(SUM(CASE WHEN cls = 1 THEN 1 ELSE 0 END) AS BIGINT) AS momentary_count,
+              CAST(SUM(CASE WHEN cls = 2 THEN 1 ELSE 0 END) AS BIGINT) AS excluded_count,
+              CAST(SUM(CASE WHEN cls = 3 THEN 1 ELSE 0 END) AS BIGINT) AS major_event_count,
+              CAST(SUM(merged) AS BIGINT) AS merged_count
+            FROM (SELECT pkey, counted, cls, merged, SUM(counted) OVER (PARTITION BY pkey
+                ORDER BY sd RANGE BETWEEN CURRENT ROW AND {p.window_days - 1} FOLLOWING) AS n
+              FROM {flags}) x GROUP BY pkey""",
+        )
+
+    def point_rules(self, lv: str) -> None:
+        """{lv}_rule from {lv}_stat0 and the as-of windows over {lv}_f: frequent, rule, warning.
+        Rule codes: year_limit, window_limit; warning codes: warn_year, warn_long, warn_short."""
         w, p = self.w, self.p
-        self.progress("rules")
         long0 = w.da - p.warning_long_days + 1
         short0 = w.da - p.warning_short_days + 1
-        self.e.run(
-            "win",
-            f"""SELECT lv, pkey, MAX(n) AS max_count_window FROM (
-              SELECT lv, pkey, COUNT(*) OVER (PARTITION BY lv, pkey ORDER BY sd
-                RANGE BETWEEN CURRENT ROW AND {p.window_days - 1} FOLLOWING) AS n
-              FROM flags WHERE counted = 1) x GROUP BY lv, pkey""",
-        )
-        self.e.run(
-            "pstat",
-            f"""SELECT f.lv, f.pkey, SUM(f.counted) AS count_year,
-              COALESCE(MAX(w.max_count_window), 0) AS max_count_60,
-              SUM(f.momentary) AS momentary_count,
-              SUM(CASE WHEN f.excluded_reason = 'cause' THEN 1 ELSE 0 END) AS excluded_count,
-              SUM(CASE WHEN f.excluded_reason = 'major_event_day' THEN 1 ELSE 0 END)
-                AS major_event_count,
-              SUM(f.merged) AS merged_count,
-              SUM(CASE WHEN f.counted = 1 AND f.sd >= {long0} THEN 1 ELSE 0 END) AS recent_long,
-              SUM(CASE WHEN f.counted = 1 AND f.sd >= {short0} THEN 1 ELSE 0 END) AS recent_short
-            FROM flags f LEFT JOIN win w ON w.lv = f.lv AND w.pkey = f.pkey
-            GROUP BY f.lv, f.pkey""",
-        )
         year_rule = f"count_year > {p.year_max_count}"
         window_rule = f"max_count_60 > {p.window_max_count}"
         frequent = f"({year_rule} OR {window_rule})"
         self.e.run(
-            "prule",
-            f"""SELECT lv, pkey, count_year, max_count_60, momentary_count, excluded_count,
+            f"{lv}_rule",
+            f"""SELECT pkey, count_year, max_count_60, momentary_count, excluded_count,
               major_event_count, merged_count,
               CASE WHEN {frequent} THEN 1 ELSE 0 END AS frequent,
               NULLIF(CONCAT_WS(',', CASE WHEN {year_rule} THEN 'year_limit' END,
@@ -484,9 +497,24 @@ class Pipeline:
                 CASE WHEN recent_long = {p.warning_long_count} THEN 'warn_long' END,
                 CASE WHEN recent_short = {p.warning_short_count} THEN 'warn_short' END), '')
               END AS warning
-            FROM pstat""",
+            FROM (SELECT s.*, COALESCE(r.recent_long, 0) AS recent_long,
+                COALESCE(r.recent_short, 0) AS recent_short
+              FROM {lv}_stat0 s LEFT JOIN (SELECT pkey,
+                SUM(CASE WHEN sd >= {short0} THEN 1 ELSE 0 END) AS recent_short,
+                COUNT(*) AS recent_long
+                FROM {lv}_f WHERE counted = 1 AND sd >= {long0} GROUP BY pkey) r
+              ON r.pkey = s.pkey) x""",
         )
-        self.e.drop("win")
+
+    def counting(self) -> None:
+        self.progress("counting")
+        self.e.view("mic_src", "SELECT mkey AS pkey, s, ee, st, cause FROM mic")
+        self.e.view("dep_src", "SELECT pkey, s, ee, st, cause FROM dep")
+        self.e.view("fep_src", "SELECT pkey, s, ee, st, cause FROM fep")
+        for lv, source in (("m", "mic_src"), ("d", "dep_src"), ("f", "fep_src")):
+            self.count_level(lv, source)
+            self.e.view(f"{lv}_f", f"SELECT * FROM {lv}_fx")
+            self.point_rules(lv)
 
     # -- 6. indices --------------------------------------------------------------------------
     def indices(self) -> pa.Table:
@@ -497,34 +525,34 @@ class Pipeline:
         toward frequency (n1), not duration (d*)."""
         p = self.p
         self.progress("indices")
-        sus = "f.momentary = 0"
-        rs2 = f"f.cause NOT IN {sql_list(p.rs2_excluded_causes)}"
-        rs3 = f"f.cause NOT IN {sql_list(p.rs3_excluded_causes)}"
-        nomed = "(f.excluded_reason IS NULL OR f.excluded_reason <> 'major_event_day')"
-        dur = "(CASE WHEN f.is_open = 0 THEN f.e - f.s ELSE 0 END)"
+        sus = "f.cls <> 1"
+        rs2 = f"f.cause NOT IN {code_list(p.rs2_excluded_causes)}"
+        rs3 = f"f.cause NOT IN {code_list(p.rs3_excluded_causes)}"
+        nomed = "f.cls <> 3"
+        closed = f"f.st <> {ST_OPEN}"
+        dur = f"(CASE WHEN {closed} THEN f.ee - f.s ELSE 0 END)"
         measures = {
             "n1": f"CASE WHEN {sus} THEN 1 ELSE 0 END",
-            "nc": f"CASE WHEN {sus} AND f.is_open = 0 THEN 1 ELSE 0 END",
+            "nc": f"CASE WHEN {sus} AND {closed} THEN 1 ELSE 0 END",
             "d1": f"CASE WHEN {sus} THEN {dur} ELSE 0 END",
             "n2": f"CASE WHEN {sus} AND {rs2} THEN 1 ELSE 0 END",
             "d2": f"CASE WHEN {sus} AND {rs2} THEN {dur} ELSE 0 END",
             "n3": f"CASE WHEN {sus} AND {rs3} THEN 1 ELSE 0 END",
             "d3": f"CASE WHEN {sus} AND {rs3} THEN {dur} ELSE 0 END",
-            "nm": "CASE WHEN f.momentary = 1 THEN 1 ELSE 0 END",
+            "nm": "CASE WHEN f.cls = 1 THEN 1 ELSE 0 END",
             "n_nomed": f"CASE WHEN {sus} AND {nomed} THEN 1 ELSE 0 END",
-            "nc_nomed": f"CASE WHEN {sus} AND {nomed} AND f.is_open = 0 THEN 1 ELSE 0 END",
+            "nc_nomed": f"CASE WHEN {sus} AND {nomed} AND {closed} THEN 1 ELSE 0 END",
             "d_nomed": f"CASE WHEN {sus} AND {nomed} THEN {dur} ELSE 0 END",
         }
+        agg = ", ".join(f"SUM({expr}) AS {name}" for name, expr in measures.items())
         self.e.run(
             "iagg",
-            f"""SELECT f.lv, g.region, g.area, dm.sm,
-              {", ".join(f"SUM({expr}) AS {name}" for name, expr in measures.items())}
-            FROM flags f JOIN dmonth dm ON dm.dy = f.sd
-            JOIN (SELECT 0 AS lv, mkey AS pkey, region, area FROM meters
-              UNION ALL SELECT 1 AS lv, dkey AS pkey, region, area FROM districts) g
-              ON g.lv = f.lv AND g.pkey = f.pkey
-            WHERE f.lv IN (0, 1)
-            GROUP BY f.lv, g.region, g.area, dm.sm""",
+            f"""SELECT 0 AS lv, g.region, g.area, dm.sm, {agg}
+            FROM m_f f JOIN dmonth dm ON dm.dy = f.sd JOIN meters g ON g.mkey = f.pkey
+            GROUP BY g.region, g.area, dm.sm
+            UNION ALL SELECT 1 AS lv, g.region, g.area, dm.sm, {agg}
+            FROM d_f f JOIN dmonth dm ON dm.dy = f.sd JOIN districts g ON g.dkey = f.pkey
+            GROUP BY g.region, g.area, dm.sm""",
         )
         self.e.run(
             "users",
@@ -540,10 +568,9 @@ class Pipeline:
             "month": ("'all'", "'all'", "sm"),
         }
         sums = ", ".join(f"SUM({name}) AS {name}" for name in measures)
-        usr, agg = [], []
+        usr, aggs = [], []
         for grp, (r, a, m) in groups.items():
-            keys = [x for x in (r, a) if not x.startswith("'")]
-            by = "".join(f", {x}" for x in keys)
+            by = "".join(f", {x}" for x in (r, a) if not x.startswith("'"))
             if m == "'all'":
                 usr.append(
                     f"SELECT '{grp}' AS grp, lv, {r} AS region, {a} AS area, 'all' AS sm, "
@@ -555,12 +582,12 @@ class Pipeline:
                     f"SUM(u.n) AS n FROM users u CROSS JOIN months mo GROUP BY u.lv, mo.sm"
                 )
             mby = by + (", sm" if m != "'all'" else "")
-            agg.append(
+            aggs.append(
                 f"SELECT '{grp}' AS grp, lv, {r} AS region, {a} AS area, {m} AS sm, {sums} "
                 f"FROM iagg GROUP BY lv{mby}"
             )
         self.e.run("iusr", " UNION ALL ".join(usr))
-        self.e.run("isum", " UNION ALL ".join(agg))
+        self.e.run("isum", " UNION ALL ".join(aggs))
         cols = ", ".join(f"CAST(COALESCE(i.{name}, 0) AS BIGINT) AS {name}" for name in measures)
         return self.e.arrow(
             f"""SELECT u.grp, u.lv, u.region, u.area, u.sm, CAST(u.n AS BIGINT) AS users, {cols},

@@ -102,7 +102,7 @@ def generate(config: SynthConfig) -> dict[str, pa.Table]:
     y1 = epoch_seconds(dt.date(config.year + 1, 1, 1))
 
     def outages(count: int) -> tuple[np.ndarray, np.ndarray]:
-        start = rng.integers(y0, y1 - 2 * 86400, count)
+        start = rng.integers(y0, y1 - 3600, count)  # may end in the next year
         dur = np.exp(rng.normal(np.log(45 * 60), 1.0, count)).astype(np.int64) + 300
         short = rng.random(count) < config.momentary_share
         dur[short] = rng.integers(30, 280, short.sum())
@@ -232,8 +232,11 @@ def write(tables: dict[str, pa.Table], out: str | Path, fmt: str = "parquet") ->
     return paths
 
 
-def split_events(events: pa.Table, since: dt.date) -> tuple[pa.Table, pa.Table]:
-    """Events before `since` and from `since` on (for incremental runs)."""
+def split_events(events: pa.Table, since: dt.date) -> tuple[pa.Table, pa.Table, pa.Table]:
+    """Events before `since`, from `since` on, and of `since` only (for incremental runs)."""
     cut = pa.scalar(dt.datetime.combine(since, dt.time()), pa.timestamp("s"))
-    mask = pc.less(events["ts"], cut)
-    return events.filter(mask), events.filter(pc.invert(mask))
+    nxt = pa.scalar(dt.datetime.combine(since + dt.timedelta(days=1), dt.time()), pa.timestamp("s"))
+    ts = events["ts"].cast(pa.timestamp("s"))
+    before = pc.less(ts, cut)
+    day = pc.and_(pc.invert(before), pc.less(ts, nxt))
+    return events.filter(before), events.filter(pc.invert(before)), events.filter(day)

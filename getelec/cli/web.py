@@ -96,6 +96,16 @@ def _non_negative(raw: str) -> int:
     return value
 
 
+def getelec_command(*args: str) -> list[str]:
+    """`getelec ARGS` run by this interpreter (works without the console script on PATH)."""
+    return [
+        sys.executable,
+        "-c",
+        "import sys; from getelec.cli import main; sys.exit(main())",
+        *args,
+    ]
+
+
 def is_loopback(host: str) -> bool:
     if host.lower() in LOOPBACK_NAMES:
         return True
@@ -224,18 +234,9 @@ def run_demo(args: argparse.Namespace) -> int:
         "localhost demo over http. Never in production."
     )
     os.environ.update(changes)
-    command = [
-        sys.executable,
-        "-m",
-        "getelec.cli",
-        "serve",
-        "--host",
-        args.host,
-        "--port",
-        str(args.port),
-        "--workers",
-        str(args.workers),
-    ]
+    command = getelec_command(
+        "serve", "--host", args.host, "--port", str(args.port), "--workers", str(args.workers)
+    )
     if args.no_access_log:
         command.append("--no-access-log")
     sys.stdout.flush()

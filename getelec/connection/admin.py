@@ -10,6 +10,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from getelec.connection.models import (
     Application,
@@ -95,7 +96,7 @@ class ApplicationAdmin(ReadOnlyAdmin):
     exclude = ["verification_code", "documents", "submission_key"]
     raw_id_fields = ["applicant"]
 
-    @admin.display(description="户名")
+    @admin.display(description=_("户名"))
     def masked_name(self, obj: Application) -> str:
         return obj.masked_customer_name
 

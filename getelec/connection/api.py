@@ -22,7 +22,7 @@ from ninja.files import UploadedFile
 from ninja.security import django_auth
 
 from getelec.accounts.masking import mask_id_number, mask_phone
-from getelec.connection import selectors, services
+from getelec.connection import selectors, services, throttle
 from getelec.connection.models import OPEN_STATUSES, Application, Category, Document, Status
 from getelec.connection.schema import (
     AdvanceIn,
@@ -30,16 +30,25 @@ from getelec.connection.schema import (
     ApplicationOut,
     ApplicationPage,
     CancelIn,
+    CapacitySuggestionOut,
     ContractedDateIn,
     DocumentOut,
     ErrorOut,
     GridUpgradeIn,
     KeyProjectLevelIn,
     NotificationOut,
+    NotificationsReadIn,
+    NotificationsReadOut,
     PauseIn,
     PublicProgressOut,
     ResumeIn,
     VersionIn,
+)
+from getelec.core.assess import (
+    MAX_CHARGERS,
+    MAX_DWELLINGS,
+    MAX_FLOOR_AREA_M2,
+    suggest_capacity,
 )
 from getelec.core.workdays import CalendarYearNotLoaded
 
@@ -256,7 +265,12 @@ def list_applications(
     page: int = Query(1, ge=1),
     page_size: int = Query(50, ge=1, le=MAX_PAGE_SIZE),
 ) -> dict[str, Any]:
-    qs = selectors.applications_for(request.auth).select_related("region", "company")
+    # The list never shows the stored decision (~4 kB of JSON per row): do not load or parse it.
+    qs = (
+        selectors.applications_for(request.auth)
+        .select_related("region", "company")
+        .defer("decision")
+    )
     qs = selectors.filter_applications(qs, status=status, category=category, overdue=overdue)
     return _page(qs, page, page_size)
 
@@ -407,7 +421,7 @@ def queue(
 ) -> Any:
     if not request.auth.is_company_staff:
         raise services.NotAllowed(_("待办队列仅供供电企业工作人员使用"))
-    return _page(selectors.staff_queue(request.auth), page, page_size)
+    return _page(selectors.staff_queue(request.auth).defer("decision"), page, page_size)
 
 
 @router.post(
@@ -455,18 +469,59 @@ def notifications(request: HttpRequest) -> Any:
     ]
 
 
+@router.post(
+    "/notifications/read",
+    response={200: NotificationsReadOut, **ERRORS},
+    summary="将本人通知标为已读（ids 为空时全部）",
+)
+def notifications_read(request: HttpRequest, payload: NotificationsReadIn) -> Any:
+    return {"marked": services.mark_notifications_read(request.auth, payload.ids)}
+
+
+# --- capacity standard (L7) -------------------------------------------------------------------
+
+
+@router.get(
+    "/capacity-suggestion",
+    auth=None,
+    response={200: CapacitySuggestionOut, 422: ErrorOut},
+    summary="推荐报装容量（L7 容量标准：按建筑面积、户数、充电桩数）",
+)
+def capacity_suggestion(
+    request: HttpRequest,
+    area_m2: float | None = Query(None, gt=0, le=MAX_FLOOR_AREA_M2, allow_inf_nan=False),
+    dwellings: int | None = Query(None, ge=1, le=MAX_DWELLINGS),
+    ev_chargers: int = Query(0, ge=0, le=MAX_CHARGERS),
+    region: str | None = Query(None, pattern=r"^[0-9]{6}$"),
+    on: dt.date | None = None,
+) -> Any:
+    if area_m2 is None and (dwellings is not None or not ev_chargers):
+        raise services.InvalidInput(
+            _("请填写建筑面积（按户数计算时为每户建筑面积），或填写充电桩数量"), "area_m2"
+        )
+    day = on or timezone.localdate()
+    suggestion = suggest_capacity(
+        day, area_m2=area_m2, dwellings=dwellings, ev_chargers=ev_chargers, region=region
+    )
+    return {**suggestion.as_json(), "on": day, "region": region}
+
+
 # --- public progress --------------------------------------------------------------------------
 
 
 @router.get(
     "/progress/{number}",
     auth=None,
-    response={200: PublicProgressOut, 404: ErrorOut},
+    response={200: PublicProgressOut, 404: ErrorOut, 429: ErrorOut},
     summary="公开进度查询（申请编号 + 查询验证码；不含个人信息）",
 )
 def progress(request: HttpRequest, number: str, code: str = "") -> Any:
+    if throttle.blocked(request):  # the same failure budget as the web page
+        message = _("查询失败次数过多，请%(n)s分钟后再试") % {"n": throttle.window_minutes()}
+        return Respond(429, {"detail": message, "field": ""})
     found = selectors.public_progress(number, code)
     if found is None:
+        throttle.failed(request)
         return Respond(404, {"detail": _("申请编号或查询验证码不正确"), "field": "code"})
     return {
         "number": found.number,

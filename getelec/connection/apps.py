@@ -1,10 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ConnectionConfig(AppConfig):
     name = "getelec.connection"
     label = "connection"
-    verbose_name = "用电报装"
+    verbose_name = _("用电报装")
 
     def ready(self) -> None:
         # Validate policy data at start-up: a broken file stops the platform with a message

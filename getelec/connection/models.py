@@ -6,8 +6,13 @@ user may see go through `selectors.py` (scoped querysets).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from getelec.accounts.masking import mask_id_number, mask_name, mask_phone
@@ -104,7 +109,37 @@ class KeyProject(models.TextChoices):
     PROVINCIAL = "provincial", _("自治区重大项目")
 
 
-class Application(models.Model):
+def choice_label(field: Any, value: Any) -> Any:
+    """The display label of `value` for a field with choices, in the active language.
+
+    Same result as Django's get_FOO_display() (the value itself when it is not a choice), from a
+    {value: label} dict cached on the field per language: Django rebuilds the dict of every
+    choice (one gettext per lazy label) on each call, and list pages call it a few hundred
+    times per request.
+    """
+    per_language: dict[str | None, dict[Any, str]] = field.__dict__.setdefault(
+        "_cached_choice_labels", {}
+    )
+    language = get_language()
+    labels = per_language.get(language)
+    if labels is None:
+        labels = {make_hashable(key): force_str(label) for key, label in field.flatchoices}
+        per_language[language] = labels
+    key = make_hashable(value)
+    return labels[key] if key in labels else force_str(value, strings_only=True)
+
+
+class CachedChoiceLabels(models.Model):
+    """Base of the connection models: get_FOO_display() through `choice_label` (cached)."""
+
+    class Meta:
+        abstract = True
+
+    def _get_FIELD_display(self, field: Any) -> Any:  # Django calls it by this name
+        return choice_label(field, getattr(self, field.attname))
+
+
+class Application(CachedChoiceLabels):
     # Identity: the number is public-facing; with the verification code it opens the public
     # progress page. Neither alone reveals anything.
     number = models.CharField(_("申请编号"), max_length=20, unique=True)
@@ -220,6 +255,15 @@ class Application(models.Model):
             models.Index(fields=["status", "due_on"], name="connection_status_due_idx"),
             # Lists scoped to a company, newest first.
             models.Index(fields=["company", "-applied_on", "-id"], name="connection_company_idx"),
+            # Staff scope (selectors.applications_for): company_id = ? AND region_id LIKE
+            # '6401%'. varchar_pattern_ops lets PostgreSQL use the index for the prefix LIKE
+            # whatever the database collation (the capped count becomes an index-only scan);
+            # other databases ignore opclasses (SQLite: a plain (company, region) index).
+            models.Index(
+                fields=["company", "region"],
+                name="connection_scope_idx",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -267,7 +311,7 @@ class NumberSequence(models.Model):
         return f"{self.key}: {self.last}"
 
 
-class StageRecord(models.Model):
+class StageRecord(CachedChoiceLabels):
     """One stage of an application with its limit and due date (stage deadlines accumulate)."""
 
     application = models.ForeignKey(Application, models.CASCADE, related_name="stages")
@@ -296,7 +340,7 @@ class StageRecord(models.Model):
         return f"{self.application_id}:{self.stage}"
 
 
-class Pause(models.Model):
+class Pause(CachedChoiceLabels):
     """The clock stopped for a customer-side reason (visible to everyone)."""
 
     application = models.ForeignKey(Application, models.CASCADE, related_name="pauses")
@@ -336,7 +380,7 @@ def document_path(instance: Document, filename: str) -> str:
     return f"documents/{instance.owner_id}/{instance.sha256[:2]}/{instance.sha256}"
 
 
-class Document(models.Model):
+class Document(CachedChoiceLabels):
     """A customer's document, kept once and reused while valid (L13)."""
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="documents")
@@ -361,7 +405,7 @@ class Document(models.Model):
         return f"{self.get_kind_display()} {self.original_name}"
 
 
-class Notification(models.Model):
+class Notification(CachedChoiceLabels):
     """In-app notice and the outbox other channels (SMS, e-mail) deliver from."""
 
     class Kind(models.TextChoices):

@@ -19,6 +19,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from getelec.connection.models import Application, Notification
 
@@ -38,7 +39,7 @@ class EmailChannel:
         if not address:
             raise ValueError("user has no e-mail address")
         send_mail(
-            subject=f"获得电力服务平台：{notification.get_kind_display()}",
+            subject=_("获得电力服务平台：%(kind)s") % {"kind": notification.get_kind_display()},
             message=notification.text,
             from_email=settings.DEFAULT_FROM_EMAIL,
             recipient_list=[address],

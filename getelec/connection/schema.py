@@ -295,3 +295,30 @@ class NotificationOut(Schema):
     application: str | None
     created_at: dt.datetime
     read_at: dt.datetime | None
+
+
+class NotificationsReadIn(StrictIn):
+    ids: list[int] = Field(
+        default_factory=list, description="要标为已读的本人通知编号；为空时全部标为已读"
+    )
+
+
+class NotificationsReadOut(Schema):
+    marked: int = Field(description="本次标为已读的通知数（重复提交为0）")
+
+
+class CapacityPartOut(Schema):
+    item: Literal["dwelling", "ev_charger"]
+    count: int
+    kw_each: float
+    kw: float
+    parameters: list[str]
+
+
+class CapacitySuggestionOut(Schema):
+    kw: float = Field(description="推荐报装容量（千瓦）")
+    area_m2: float | None
+    on: dt.date
+    region: str | None
+    parts: list[CapacityPartOut]
+    basis: list[dict[str, Any]] = Field(description="所用参数值及其条款、原文和来源（L7）")

@@ -16,6 +16,7 @@ application; a repeated stage advance is a Conflict (nothing is applied twice).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -26,6 +27,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
@@ -455,7 +457,32 @@ def _decision_json(decided: Any, declared: Decimal, platform: Decimal) -> dict[s
     }
 
 
-def _store_upload(owner: User, kind: str, upload: Any, valid_until: Any) -> Document:
+class _StoredFiles:
+    """Files written to storage inside a transaction: deleted again if the transaction fails.
+
+    Django has no on-rollback hook, so the service that opens the transaction wraps it in
+    `with _StoredFiles() as stored:`; any exception leaving the block (the atomic block has
+    rolled back by then) deletes every file written in it. Files are only ever written by a
+    service that then commits, so nothing is left on disk without a Document row.
+    """
+
+    def __init__(self) -> None:
+        self.written: list[tuple[Storage, str]] = []
+
+    def __enter__(self) -> _StoredFiles:
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if exc_type is None:
+            return
+        for storage, name in self.written:
+            with contextlib.suppress(OSError):  # best effort: the original error matters more
+                storage.delete(name)
+
+
+def _store_upload(
+    owner: User, kind: str, upload: Any, valid_until: Any, stored: _StoredFiles
+) -> Document:
     kind = check.choice("kind", _("材料类型"), kind, DocumentKind)
     valid = None
     if valid_until not in (None, ""):
@@ -489,6 +516,7 @@ def _store_upload(owner: User, kind: str, upload: Any, valid_until: Any) -> Docu
         valid_until=valid,
     )
     doc.file.save(name, ContentFile(content), save=False)
+    stored.written.append((doc.file.storage, doc.file.name))
     doc.save()
     record(
         owner,
@@ -545,10 +573,10 @@ def submit_application(
         raise InvalidInput(_("材料编号无效"), "reuse_document_ids")
 
     try:
-        with transaction.atomic():
+        with _StoredFiles() as stored, transaction.atomic():
             app = _create(applicant, actor, v, decided, platform, applied_on, key)
             documents = [
-                _store_upload(applicant, kind, upload, valid)
+                _store_upload(applicant, kind, upload, valid, stored)
                 for kind, upload, valid in (uploads or [])
             ]
             if reuse_ids:
@@ -594,7 +622,12 @@ def submit_application(
                     "category": app.get_category_display(),
                     "limit": app.time_limit_wd,
                     "due": _fmt_date(app.due_on, app.due_pending_year),
-                },
+                }
+                + (
+                    _("您要求高压供电：请阅读三零服务政策告知并签字确认，确认前暂停计时（T1）。")
+                    if app.status == Status.AWAITING_CONSENT
+                    else ""
+                ),
             )
     except IntegrityError:
         if key:  # a concurrent retry with the same key won the race
@@ -689,8 +722,8 @@ def upload_document(owner: User, kind: str, upload: Any, valid_until: dt.date | 
     """Keep one customer document (L13); the same file of the same kind is stored once."""
     if not getattr(owner, "is_authenticated", False) or not owner.is_applicant:
         raise NotAllowed(_("只有申请人账号可以上传本人办电材料"))
-    with transaction.atomic():
-        return _store_upload(owner, kind, upload, valid_until)
+    with _StoredFiles() as stored, transaction.atomic():
+        return _store_upload(owner, kind, upload, valid_until, stored)
 
 
 # --------------------------------------------------------------------------------------------
@@ -911,7 +944,21 @@ def _resume(
         },
     )
     paused = schedule.pause_wd.get(open_pause.pk)
-    if open_pause.reason != PauseReason.AWAITING_CONSENT:
+    if open_pause.reason == PauseReason.AWAITING_CONSENT:
+        notices.notify(
+            app.applicant,
+            app,
+            Notification.Kind.RESUMED,
+            _(
+                "您的用电报装申请%(number)s已于%(day)s登记签字确认三零政策告知，进入“%(stage)s”环节办理。"
+            )
+            % {
+                "number": app.number,
+                "day": day.isoformat(),
+                "stage": app.get_current_stage_display(),
+            },
+        )
+    else:
         notices.notify(
             app.applicant,
             app,
@@ -1139,6 +1186,39 @@ def cancel_application(
     return app
 
 
+def mark_notifications_read(user: User, ids: Sequence[int] | None = None) -> int:
+    """Mark the user's own unread in-app notices read (all of them when `ids` is empty).
+
+    Ids that are not the user's own, or already read, are ignored (idempotent: a repeat marks
+    nothing and writes no audit row). One audit row on the user lists what was marked.
+    Returns how many notices were marked.
+    """
+    from getelec.connection.selectors import notifications_for
+
+    if not getattr(user, "is_authenticated", False):
+        raise NotAllowed(_("请先登录"))
+    wanted = list(dict.fromkeys(ids or []))
+    if any(not isinstance(i, int) or isinstance(i, bool) for i in wanted):
+        raise InvalidInput(_("通知编号无效"), "ids")
+    with transaction.atomic():
+        unread = notifications_for(user).filter(read_at__isnull=True)
+        if wanted:
+            unread = unread.filter(pk__in=wanted)
+        marked = sorted(unread.values_list("pk", flat=True))
+        if not marked:
+            return 0
+        now = timezone.now()
+        count = Notification.objects.filter(pk__in=marked, read_at__isnull=True).update(read_at=now)
+        record(
+            user,
+            "connection.mark_notifications_read",
+            user,
+            {"unread": marked},
+            {"read_at": now},
+        )
+    return count
+
+
 def recompute_pending_deadlines(actor: Any) -> int:
     """Compute due dates that were pending on a missing calendar year; returns how many."""
     calendar = current_calendar()
@@ -1196,6 +1276,7 @@ __all__ = [
     "advance_stage",
     "cancel_application",
     "mark_grid_upgrade",
+    "mark_notifications_read",
     "pause_clock",
     "platform_existing_kw",
     "recompute_pending_deadlines",

@@ -13,17 +13,17 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from getelec.accounts.models import Organisation, Region, User
 from getelec.accounts.views import landing_url
-from getelec.connection import selectors, services
+from getelec.connection import selectors, services, throttle
 from getelec.connection.forms import (
     AdvanceForm,
     ApplicationForm,
@@ -50,13 +50,14 @@ from getelec.connection.models import (
     StageRecord,
     Status,
 )
-from getelec.core.assess import AssessError, assess, parse_input, plan
+from getelec.connection.reasons import localised as localised_reasons
+from getelec.core.assess import AssessError, assess, parse_input, plan, suggest_capacity
 from getelec.core.policy import ParameterValue, default_policy
 from getelec.core.workdays import CalendarYearNotLoaded
 from getelec.workcalendar.source import current_calendar
 
 PAGE_SIZE = 50
-CONFLICT_MESSAGE = "该申请已被他人处理，请刷新后重试"
+CONFLICT_MESSAGE = gettext_noop("该申请已被他人处理，请刷新后重试")  # translated where shown
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -169,26 +170,6 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html", {"lookup_form": PublicLookupForm()})
 
 
-def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
-def _lookup_blocked(request: HttpRequest) -> bool:
-    limit = getattr(settings, "PUBLIC_LOOKUP_MAX_FAILURES", 20)
-    return cache.get(f"lookup-fail:{_client_ip(request)}", 0) >= limit
-
-
-def _lookup_failed(request: HttpRequest) -> None:
-    key = f"lookup-fail:{_client_ip(request)}"
-    window = getattr(settings, "PUBLIC_LOOKUP_WINDOW_SECONDS", 600)
-    if cache.add(key, 1, window):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:  # expired in between
-        cache.add(key, 1, window)
-
-
 @require_http_methods(["GET", "POST"])
 def public_progress(request: HttpRequest) -> HttpResponse:
     """No login, no personal data; unknown number and wrong code give the same answer.
@@ -199,16 +180,17 @@ def public_progress(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         form = PublicLookupForm(request.POST)
-        if _lookup_blocked(request):
+        if throttle.blocked(request):
             form.is_valid()
-            form.add_error(None, _("查询失败次数过多，请10分钟后再试。"))
+            minutes = throttle.window_minutes()
+            form.add_error(None, _("查询失败次数过多，请%(n)s分钟后再试。") % {"n": minutes})
             status = 429
         elif form.is_valid():
             progress = selectors.public_progress(
                 form.cleaned_data["number"], form.cleaned_data["verification_code"]
             )
             if progress is None:
-                _lookup_failed(request)
+                throttle.failed(request)
                 form.add_error(None, _("申请编号或查询验证码不正确。"))
                 status = 404
         else:
@@ -236,21 +218,6 @@ def _reusable_documents(user: User) -> QuerySet[Document]:
 
 def _notifications(user: User) -> QuerySet[Notification]:
     return selectors.notifications_for(user)
-
-
-def _mark_read(user: User, ids: list[int] | None) -> None:
-    """Marking one's own notices read is not a change of any application: no audit row.
-
-    Uses services.mark_notifications_read when the backend provides it.
-    """
-    service = getattr(services, "mark_notifications_read", None)
-    if service is not None:
-        service(user, ids)
-        return
-    unread = _notifications(user).filter(read_at__isnull=True)
-    if ids:
-        unread = unread.filter(pk__in=ids)
-    unread.update(read_at=timezone.now())
 
 
 @login_required
@@ -347,6 +314,9 @@ def assess_preview(request: HttpRequest) -> HttpResponse:
             for stage, limit in _stage_pairs(decided)
         ],
         time_limit_basis=decided.basis["time_limit"][0],
+        stage_basis=decided.basis["stages"],
+        reasons=localised_reasons(decided.reasons),
+        category_basis=decided.basis["category"],
         three_zero_cap=_three_zero_cap(parsed.region),
         applied_on=today,
     )
@@ -368,13 +338,13 @@ def capacity_suggest(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"form": form}
     if form.is_valid():
         area = float(form.cleaned_data["floor_area_m2"])
-        policy, today = default_policy(), _today()
-        bands = policy.get("capacity_residential_bands", today)
-        minimum = policy.get("capacity_min_per_dwelling_kw", today)
-        chosen = next(b for b in bands.value if b.max_area_m2 is None or area <= b.max_area_m2)
-        context.update(
-            suggested_kw=max(chosen.kw, minimum.value), bands=bands, minimum=minimum, area=area
-        )
+        try:
+            suggestion = suggest_capacity(_today(), area_m2=area)
+        except AssessError as exc:  # the form's bounds make this unreachable; be explicit
+            form.add_error("floor_area_m2", str(exc))
+        else:
+            bands, minimum = suggestion.basis[0], suggestion.basis[1]
+            context.update(suggested_kw=suggestion.kw, bands=bands, minimum=minimum, area=area)
     return render(request, "connection/_capacity_suggest.html", context)
 
 
@@ -404,8 +374,10 @@ def my_applications(request: HttpRequest) -> HttpResponse:
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    ids = [int(i) for i in request.POST.getlist("ids") if i.isdigit()]
-    _mark_read(user, ids or None)
+    raw = request.POST.getlist("ids")
+    ids = [int(i) for i in raw if i.isdigit()]
+    if ids or not raw:  # no ids: "mark all read"; only malformed ids: mark nothing
+        services.mark_notifications_read(user, ids)
     if request.htmx:  # type: ignore[attr-defined]
         notifications = _notifications(user).select_related("application")[:20]
         return render(request, "connection/_notifications.html", {"notifications": notifications})
@@ -476,8 +448,15 @@ def _unique_citations(values: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return unique
 
 
+def _basis(application: Application, key: str) -> list[dict[str, Any]]:
+    """The stored citations behind one decision ("time_limit", "stages", ...), each quote once."""
+    stored = ((application.decision or {}).get("basis") or {}).get(key) or []
+    return _unique_citations(stored)
+
+
 def _reasons(application: Application) -> list[dict[str, Any]]:
-    return ((application.decision or {}).get("three_zero") or {}).get("reasons") or []
+    stored = ((application.decision or {}).get("three_zero") or {}).get("reasons") or []
+    return localised_reasons(stored)
 
 
 def _detail_context(
@@ -539,6 +518,10 @@ def _detail_context(
         "pauses": list(application.pauses.all()),
         "open_pause": open_pause,
         "decisions": _decision_rows(application),
+        # Each deadline next to its basis: the overall due date (time limit) and every stage
+        # deadline (stage limits) show the clause and quoted sentence that produced them.
+        "due_basis": _basis(application, "time_limit"),
+        "stage_basis": _basis(application, "stages"),
         "reasons": _reasons(application),
         "remaining_wd": selectors.remaining_workdays([application], today, calendar)[
             application.pk

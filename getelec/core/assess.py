@@ -283,7 +283,14 @@ def plan(application: AssessInput, policy: Policy | None = None) -> Plan:
             )
         )
     eligible_at_lv = type_ok and request_ok and capacity_ok and split_ok and deregistration_ok
-    informed_consent = application.requested_high_voltage and eligible_at_lv
+    # T1: a customer eligible at LV who asks for HV for its own reasons (load character,
+    # reliability such as a second source, own HV equipment) is told about 三零 and signs.
+    asks_for_hv = (
+        application.requested_high_voltage
+        or application.voltage == "high"
+        or application.supply == "dual"
+    )
+    informed_consent = asks_for_hv and eligible_at_lv
     if voltage == "high":
         reasons.append(
             Reason(
@@ -392,4 +399,109 @@ def assess(
         due_on=due_on,
         site_survey_required=decided.site_survey_required,
         basis=decided.basis,
+    )
+
+
+# --- L7 capacity standard: a suggested capacity for the application form ------------------------
+
+MAX_FLOOR_AREA_M2 = 100_000  # input sanity bounds (not policy thresholds)
+MAX_DWELLINGS = 10_000
+MAX_CHARGERS = 10_000
+
+
+@dataclass(frozen=True)
+class CapacityPart:
+    item: str  # "dwelling" | "ev_charger"
+    count: int
+    kw_each: float
+    kw: float
+    parameters: tuple[str, ...]  # the policy parameters that produced kw_each
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "item": self.item,
+            "count": self.count,
+            "kw_each": self.kw_each,
+            "kw": self.kw,
+            "parameters": list(self.parameters),
+        }
+
+
+@dataclass(frozen=True)
+class CapacitySuggestion:
+    """A recommended capacity (L7) with the parameter values and citations behind it."""
+
+    kw: float
+    parts: list[CapacityPart]
+    basis: list[ParameterValue]
+    area_m2: float | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "kw": self.kw,
+            "area_m2": self.area_m2,
+            "parts": [p.as_dict() for p in self.parts],
+            "basis": [v.as_dict() for v in self.basis],
+        }
+
+
+def _count(name: str, value: Any, maximum: int, minimum: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise AssessError(name, "expected a whole number")
+    if not minimum <= value <= maximum:
+        raise AssessError(name, f"must be >= {minimum} and <= {maximum:,}")
+    return value
+
+
+def suggest_capacity(
+    on: dt.date,
+    area_m2: float | None = None,
+    dwellings: int | None = None,
+    ev_chargers: int = 0,
+    region: str | None = None,
+    policy: Policy | None = None,
+) -> CapacitySuggestion:
+    """Recommended capacity from the published capacity standard (L7), all values from policy.
+
+    - Dwellings: the residential band for the floor area of one dwelling
+      (`capacity_residential_bands`), never below `capacity_min_per_dwelling_kw`, times the
+      number of dwellings (default 1 when an area is given).
+    - EV chargers: `capacity_ev_slow_charger_kw` per AC slow charger.
+    Raises AssessError naming the field for bad input.
+    """
+    policy = policy or default_policy()
+    if area_m2 is not None:
+        if isinstance(area_m2, bool) or not isinstance(area_m2, int | float):
+            raise AssessError("area_m2", "expected a number")
+        if not math.isfinite(area_m2) or not 0 < area_m2 <= MAX_FLOOR_AREA_M2:
+            raise AssessError("area_m2", f"must be > 0 and <= {MAX_FLOOR_AREA_M2:,}")
+    if dwellings is not None:
+        dwellings = _count("dwellings", dwellings, MAX_DWELLINGS, minimum=1)
+        if area_m2 is None:
+            raise AssessError("area_m2", "required when dwellings are given")
+    ev_chargers = _count("ev_chargers", ev_chargers, MAX_CHARGERS)
+    if area_m2 is None and not ev_chargers:
+        raise AssessError("area_m2", "give a floor area or a number of EV chargers")
+
+    parts: list[CapacityPart] = []
+    basis: list[ParameterValue] = []
+    if area_m2 is not None:
+        bands = policy.get("capacity_residential_bands", on, region)
+        minimum = policy.get("capacity_min_per_dwelling_kw", on, region)
+        band = next(b for b in bands.value if b.max_area_m2 is None or area_m2 <= b.max_area_m2)
+        each = float(max(band.kw, minimum.value))
+        count = dwellings or 1
+        parts.append(
+            CapacityPart("dwelling", count, each, each * count, (bands.name, minimum.name))
+        )
+        basis += [bands, minimum]
+    if ev_chargers:
+        charger = policy.get("capacity_ev_slow_charger_kw", on, region)
+        each = float(charger.value)
+        parts.append(
+            CapacityPart("ev_charger", ev_chargers, each, each * ev_chargers, (charger.name,))
+        )
+        basis.append(charger)
+    return CapacitySuggestion(
+        kw=sum(p.kw for p in parts), parts=parts, basis=basis, area_m2=area_m2
     )

@@ -183,4 +183,29 @@ PARAMETERS: dict[str, Parameter] = {
     "pattern_reapply_window_days": Parameter(
         PositiveInt, "撤销后重新申请：同一产权范围撤销后该自然日内又提交新申请即提示"
     ),
+    # --- supply quality desk: L24, L25, L27, L28–L30, L47 — used by getelec.outages ---------------
+    "quality_observation_days": Parameter(
+        PositiveInt, "整改完成后的观察期（自然日）：期间无新的计入停电方可验收销号"
+    ),
+    "quality_planned_notice_days": Parameter(PositiveInt, "计划检修停电须提前公告的天数（自然日）"),
+    "quality_merge_lookahead_days": Parameter(
+        PositiveInt, "“一停多用”：提示同一设备前后该天数内的其他计划停电"
+    ),
+    "quality_repair_arrival_minutes": Parameter(
+        Annotated[dict[Literal["urban", "rural", "remote"], PositiveInt], Field(min_length=3)],
+        "故障抢修到达现场承诺时限（分钟），按城区、农村、特殊边远地区",
+    ),
+    "quality_reward_rs1_min_percent": Parameter(
+        Annotated[int | float, Field(gt=0, le=100)], "可靠性奖励线：年度中压RS-1不低于该值（%）"
+    ),
+    "quality_penalty_rs1_below_percent": Parameter(
+        Annotated[int | float, Field(gt=0, le=100)], "可靠性处罚线：年度中压RS-1低于该值（%）"
+    ),
+    "quality_penalty_frequent_districts_min": Parameter(
+        PositiveInt, "可靠性处罚：区域内频繁停电台区数达到该值"
+    ),
+    "quality_signoff_organisation": Parameter(
+        Annotated[str, Field(min_length=2, max_length=128)],
+        "频繁停电闭环销号（L30）的核验销号机构名称：只有该机构的监管人员可以核验、销号",
+    ),
 }

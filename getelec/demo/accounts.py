@@ -65,6 +65,16 @@ DEMO_ACCOUNTS: list[DemoAccount] = [
     _staff("demo-staff-wuzhong", "吴忠", "640300", "杨海燕"),
     _staff("demo-staff-guyuan", "固原", "640400", "海玉梅"),
     _staff("demo-staff-zhongwei", "中卫", "640500", "张国华"),
+    # The provincial company: 附件2's 各供电企业 rows are its own (its city branches report
+    # through it), so this account files the ledger progress reports.
+    DemoAccount(
+        "demo-staff-ningxia",
+        "demo-staff-2026",
+        User.Role.STAFF,
+        "丁晓峰（国网宁夏电力营销部）",
+        reference.PROVINCIAL_COMPANY,
+        "640000",
+    ),
     DemoAccount(
         "demo-regulator-drc",
         "demo-regulator-2026",
@@ -163,7 +173,8 @@ def _auditable(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def staff_by_company() -> dict[int, User]:
-    """The demo staff account of each city branch, keyed by organisation id."""
+    """The demo staff account of each supply company (the city branches and the provincial
+    company), keyed by organisation id."""
     return {
         u.organisation_id: u
         for u in User.objects.filter(

@@ -29,7 +29,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from getelec.accounts.models import Organisation, Region, User
@@ -39,7 +39,7 @@ from getelec.core.assess import Plan
 from getelec.demo import fastinsert, identity, numbering, reference
 from getelec.demo.accounts import DEMO_USERNAME_PREFIX, staff_by_company
 from getelec.demo.fastinsert import Row
-from getelec.demo.shapes import Decider, Shape, draw_shape
+from getelec.demo.shapes import Decider, Shape, anchor_day, draw_shape
 from getelec.workcalendar.source import current_calendar
 
 BULK_KEY_PREFIX = "bulk-"
@@ -84,9 +84,10 @@ def _region_weights(regions: list[str]) -> list[float]:
 
 
 def _applied_dates(today: dt.date, calendar: Any) -> tuple[list[dt.date], list[float]]:
-    """Every day of 2026 up to today; working days weigh 10, weekends and holidays 1 (online)."""
-    start = dt.date(2026, 1, 4)
-    end = min(today, dt.date(2026, 12, 31))
+    """Every day of this year up to today (2026 in the demo); working days weigh 10, weekends
+    and holidays 1 (online submissions)."""
+    start = min(dt.date(today.year, 1, 4), today - dt.timedelta(days=60))
+    end = today
     days = [start + dt.timedelta(d) for d in range((end - start).days + 1)]
     return days, [10.0 if calendar.is_workday(d) else 1.0 for d in days]
 
@@ -118,8 +119,8 @@ CANCEL_REASONS = ("客户取消用电需求", "客户项目终止", "客户重�
 class BulkGenerator:
     def __init__(self, seed: int, today: dt.date | None = None):
         self.seed = seed
-        self.today = today or timezone.localdate()
         self.calendar = current_calendar()
+        self.today = anchor_day(self.calendar, today or timezone.localdate())
         self.decider = Decider(self.calendar)
         self.regions = reference.county_codes()
         self.region_weights = _region_weights(self.regions)
@@ -481,6 +482,8 @@ def generate_bulk(
             bar.update(len(batch))
     if bar:
         bar.close()
+    if todo:
+        _analyze()
     if first_app is not None:
         with transaction.atomic():
             record(
@@ -504,6 +507,16 @@ def generate_bulk(
         generator.decider.plan_calls,
         generator.decider.schedule_calls,
     )
+
+
+def _analyze() -> None:
+    """After a bulk load, refresh the planner's statistics and the visibility map (index-only
+    scans) at once instead of waiting for autovacuum. Outside a transaction only."""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        tables = [model._meta.db_table for model in (m.Application, m.StageRecord, m.Pause)]
+        with connection.cursor() as cursor:
+            for table in tables:
+                cursor.execute(f"VACUUM (ANALYZE) {connection.ops.quote_name(table)}")
 
 
 def _progress(total: int, wanted: bool | None) -> Any:

@@ -26,18 +26,26 @@ def migrate_if_needed(out: TextIO = sys.stdout) -> bool:
 
 
 def reset_demo(out: TextIO = sys.stdout) -> int:
-    """Delete the demo applications (sample and bulk) and the demo users' documents.
+    """Delete the demo applications (sample and bulk), the delay filings and monthly batches
+    made on them, and the demo users' documents.
 
     Accounts stay (audit rows point at them and the audit log is append-only); they are
     restored to their demo state afterwards. One audit row records the reset.
     """
     from getelec.audit.services import record
     from getelec.connection.models import Application, Document
+    from getelec.supervision.models import DelayFiling, MonthlyBatch
 
     demo_apps = Application.objects.filter(
         applicant__username__startswith=accounts.DEMO_USERNAME_PREFIX
     )
     ids = list(demo_apps.values_list("pk", flat=True))
+    with transaction.atomic():
+        # A batch lists filings; a filing protects its application (PROTECT): both go first.
+        batches = MonthlyBatch.objects.filter(
+            submitted_by__username__startswith=accounts.DEMO_USERNAME_PREFIX
+        ).delete()[1]
+        filings = DelayFiling.objects.filter(application__in=demo_apps).delete()[1]
     deleted = 0
     for start in range(0, len(ids), 10_000):
         with transaction.atomic():
@@ -59,8 +67,12 @@ def reset_demo(out: TextIO = sys.stdout) -> int:
                 ACTOR,
                 "demo.reset",
                 province,
-                {"applications": len(ids)},
-                {"applications": 0},
+                {
+                    "applications": len(ids),
+                    "delay_filings": filings.get("supervision.DelayFiling", 0),
+                    "monthly_batches": batches.get("supervision.MonthlyBatch", 0),
+                },
+                {"applications": 0, "delay_filings": 0, "monthly_batches": 0},
                 reason="删除演示申请（审计记录保留）",
             )
     print(f"Reset: {deleted:,} demo applications deleted (audit rows kept).", file=out, flush=True)
@@ -89,6 +101,15 @@ def load_demo(
 
         result: Any = sample_module.load_sample(seed=seed, out=out)
         lines.append(f"Sample applications: {result}.")
+        # The regulator's desk (filings, monthly batches, ledger reports) builds on the sample.
+        from getelec.supervision.demo import load_demo as load_supervision_demo
+
+        lines.append(f"Supervision desk: {load_supervision_demo(ACTOR)}.")
+        # The supply-quality desk: a synthetic year of meter events, refreshed into the ledger.
+        from getelec.outages.demo import load_demo as load_quality_demo
+
+        quality = load_quality_demo()
+        lines.append(f"Supply-quality desk: {quality}.")
     if scale:
         from getelec.demo import bulk
 
@@ -99,7 +120,8 @@ def load_demo(
         "Demo accounts — DEMO ONLY, never use these passwords or this data in production:",
         accounts.accounts_table(),
         "",
-        "Public progress lookup: /progress/  ·  staff queue: /queue/  ·  admin: /admin/  ·  "
-        "API docs: /api/docs",
+        "Public progress lookup: /progress/  ·  staff queue: /queue/  ·  regulator's desk: "
+        "/supervision/  ·  supply quality: /quality/  ·  "
+        "outage disclosure: /quality/disclosure/  ·  admin: /admin/  ·  API docs: /api/docs",
     ]
     return "\n".join(lines)

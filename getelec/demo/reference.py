@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 
 from getelec.accounts.models import Organisation, Region
 from getelec.audit.services import record
@@ -109,8 +110,9 @@ def organisation_specs() -> list[OrgSpec]:
         OrgSpec(REGULATOR_DRC, "自治区发展改革委", kind.REGULATOR, PROVINCE[0]),
         OrgSpec(REGULATOR_NEA, "西北能源监管局", kind.REGULATOR, PROVINCE[0]),
     ]
+    # A department's short name is how 附件2 (the task ledger) names it as a responsible unit.
     specs += [
-        OrgSpec(f"宁夏回族自治区{dept}", f"自治区{dept}", kind.DEPARTMENT, PROVINCE[0])
+        OrgSpec(f"宁夏回族自治区{dept}", dept, kind.DEPARTMENT, PROVINCE[0])
         for dept in ("住房和城乡建设厅", "自然资源厅", "水利厅", "交通运输厅", "公安厅")
     ]
     specs += [
@@ -183,8 +185,35 @@ def _upsert(
     return obj
 
 
+def _adopt(spec: OrgSpec, actor: Any) -> bool:
+    """An organisation registered under this spec's short name (e.g. by the 附件2 ledger loader,
+    which names units as the plan does: 自治区发展改革委, 住房和城乡建设厅) is this organisation:
+    give it its full name instead of creating a duplicate. Only an unambiguous match is adopted."""
+    if Organisation.objects.filter(name=spec.name).exists():
+        return False
+    taken = {s.name for s in organisation_specs()}
+    matches = [
+        org
+        for org in Organisation.objects.filter(
+            Q(name=spec.short_name) | Q(short_name=spec.short_name)
+        )
+        if org.name not in taken
+    ]
+    if len(matches) != 1:
+        return False
+    org = matches[0]
+    old_name = org.name
+    org.name = spec.name
+    org.save(update_fields=["name"])
+    record(actor, "reference.update", org, {"name": old_name}, {"name": spec.name})
+    return True
+
+
 def load_reference(actor: Any = "getelec reference") -> LoadSummary:
-    """Create or correct the Ningxia regions and organisations (idempotent, audited)."""
+    """Create or correct the Ningxia regions and organisations (idempotent, audited).
+
+    Organisations are matched by name, else by short name (see `_adopt`), so loading the
+    reference data after the 附件2 ledger completes the units the ledger registered."""
     summary = LoadSummary()
     with transaction.atomic():
         for code, name, level, parent in region_specs():
@@ -197,6 +226,8 @@ def load_reference(actor: Any = "getelec reference") -> LoadSummary:
             )
         ids: dict[str, int] = {}
         for spec in organisation_specs():
+            adopted = _adopt(spec, actor)
+            unchanged = summary.unchanged
             org = _upsert(
                 Organisation,
                 {"name": spec.name},
@@ -209,5 +240,8 @@ def load_reference(actor: Any = "getelec reference") -> LoadSummary:
                 actor,
                 summary,
             )
+            if adopted and summary.unchanged > unchanged:  # renamed only: still an update
+                summary.unchanged -= 1
+                summary.updated += 1
             ids[spec.name] = org.pk
     return summary

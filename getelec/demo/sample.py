@@ -10,7 +10,8 @@ historical dates and the due dates are what the services compute.
 Coverage (checked by getelec/demo/tests): every category at every one of its stages (open, on
 time); completed and cancelled applications in every category; every open status (in progress,
 paused with each customer-side reason, awaiting informed consent); overdue ones; grid-upgrade
-marks (T2/L4) with committed dates; key projects (L6); contracted dates (L8); due dates pending
+marks (T2/L4) with committed dates, including open low-voltage ones in two companies for the
+delay filings of the regulator's desk; key projects (L6); contracted dates (L8); due dates pending
 on the 2027 calendar. Idempotent: each story has a submission key ("demo-sample-NNN"); a story
 whose application exists is skipped entirely.
 """
@@ -39,7 +40,7 @@ from getelec.connection.models import Application, GridUpgradeCause, KeyProject,
 from getelec.core.workdays import CalendarYearNotLoaded, WorkCalendar
 from getelec.demo import identity, reference
 from getelec.demo.accounts import DEMO_USERNAME_PREFIX
-from getelec.demo.shapes import Decider, Shape
+from getelec.demo.shapes import Decider, Shape, anchor_day
 from getelec.workcalendar.source import current_calendar
 
 SAMPLE_KEY_PREFIX = "demo-sample-"
@@ -89,6 +90,15 @@ SHAPES: dict[str, Shape] = {
     "increase": Shape("small_micro_enterprise", 30.0, request_type="increase"),
     "temporary": Shape("private_org", 60.0, request_type="temporary"),
 }
+# Open LV applications blocked by a grid upgrade, an approval or obstructed works (T2/L4), for
+# the delay filings of the regulator's desk: counties of two city companies, and their shapes.
+LV_BLOCKED_REGIONS = ("640104", "640302")  # 兴庆区 (国网银川供电公司), 利通区 (国网吴忠供电公司)
+LV_BLOCKED_SHAPES = (
+    "lv_residential_works",
+    "lv_three_zero_works",
+    "lv_non_residential",
+    "lv_residential_works",
+)
 CATEGORY_SHAPES = [
     "lv_residential",
     "lv_three_zero",
@@ -352,6 +362,22 @@ class StoryBook:
                 late=rng.randrange(1, 20),
                 extra=[Step(2, "grid", {"cause": cause, "committed_on": committed})],
             )
+        # The regulator's desk files LV applications blocked this way (form A1, T2/L4): four
+        # per company in two companies (银川 and 吴忠), applied before this month, so that the
+        # demo shows a draft, a filing in last month's batch, a revised one and one past its
+        # committed date for each.
+        for region in LV_BLOCKED_REGIONS:
+            for i, name in enumerate(LV_BLOCKED_SHAPES):
+                cause = list(GridUpgradeCause)[i % len(GridUpgradeCause)]
+                committed = self.today + dt.timedelta(days=rng.randrange(20, 90))
+                self.add(
+                    f"grid upgrade (LV, filed): {cause}",
+                    name,
+                    done=1,
+                    region=region,
+                    applied_on=self.back(min(38 - 4 * i, self.max_elapsed)),
+                    extra=[Step(2, "grid", {"cause": cause, "committed_on": committed})],
+                )
         # Informed consent (T1 c): waiting, and signed then proceeding.
         for i in range(4):
             self.add("awaiting consent", "consent", done=0, applied_on=self.back(i))
@@ -492,8 +518,8 @@ def load_sample(
     seed: int = 2026, out: TextIO = sys.stdout, today: dt.date | None = None
 ) -> SampleResult:
     """Create the sample stories that do not exist yet (idempotent)."""
-    today = today or timezone.localdate()
     calendar = current_calendar()
+    today = anchor_day(calendar, today or timezone.localdate())
     book = StoryBook(seed, today, calendar)
     stories = book.build()
     existing = set(

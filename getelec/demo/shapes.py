@@ -19,6 +19,14 @@ from getelec.core.policy import Policy, default_policy
 from getelec.core.workdays import CalendarYearNotLoaded, WorkCalendar
 
 
+def anchor_day(calendar: WorkCalendar, today: dt.date) -> dt.date:
+    """The "today" demo histories are built up to: today, or the last day of the last loaded
+    calendar year when today's year is not loaded yet (e.g. January before its schedule is
+    imported), so that every working-day computation of the generators is defined."""
+    last = max(calendar.years)
+    return today if today.year <= last else dt.date(last, 12, 31)
+
+
 @dataclass(frozen=True)
 class Shape:
     customer_type: str

@@ -17,25 +17,32 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from getelec.accounts.models import User
-from getelec.audit.models import AuditEvent
 from getelec.connection import selectors as connection_selectors
 from getelec.connection.models import OPEN_STATUSES, Application, Category, Pause, Status
 from getelec.core.workdays import CalendarYearNotLoaded
 from getelec.supervision.models import DelayFiling
-from getelec.supervision.selectors import param
+from getelec.supervision.selectors import cancellation_dates, param
 from getelec.workcalendar.source import current_calendar
 
-GROUPS = {"company": "供电企业", "city": "地级市", "county": "县（市、区）", "category": "办电类别"}
+GROUPS = {
+    "company": _("供电企业"),
+    "city": _("地级市"),
+    "county": _("县（市、区）"),
+    "category": _("办电类别"),
+}
 METRICS = {
-    "accepted": "受理",
-    "completed": "已接电",
-    "on_time": "按期接电",
-    "overdue": "当前逾期",
-    "paused": "有暂停计时",
-    "filed": "已备案",
-    "kept": "备案按承诺接电",
+    "accepted": _("受理"),
+    "completed": _("已接电"),
+    "on_time": _("按期接电"),
+    "kept": _("备案按承诺接电"),
+    "late": _("逾期接电"),
+    "overdue": _("当前逾期"),
+    "paused": _("有暂停计时"),
+    "filed": _("已备案"),
 }
 
 
@@ -93,6 +100,15 @@ def metric_filter(metric: str, today: dt.date) -> Callable[[Application, dict[in
             and app.pk not in filings
         )
 
+    def late(app: Application, filings: dict[int, Any]) -> bool:
+        """Connected, but neither on time nor filed-and-kept: a filing that missed its
+        committed date counts as overdue like an unfiled late connection."""
+        if app.completed_on is None:
+            return False
+        if app.pk in filings:
+            return not kept(app, filings)
+        return app.due_on is not None and app.completed_on > app.due_on
+
     def overdue(app: Application, filings: dict[int, Any]) -> bool:
         return app.status in OPEN_STATUSES and app.due_on is not None and app.due_on < today
 
@@ -119,6 +135,7 @@ def metric_filter(metric: str, today: dt.date) -> Callable[[Application, dict[in
         "paused": paused,
         "filed": filed,
         "kept": kept,
+        "late": late,
     }[metric]
 
 
@@ -184,24 +201,48 @@ def _filings(apps: Iterable[Application]) -> dict[int, DelayFiling]:
 
 
 def drill(
-    user: User, group: str, key: str, metric: str, start: dt.date, end: dt.date, today: dt.date
+    user: User,
+    group: str,
+    key: str,
+    metric: str,
+    start: dt.date,
+    end: dt.date,
+    today: dt.date,
+    reason: str = "",
 ) -> list[Application]:
-    """The applications behind one figure."""
-    apps = [a for a in scoped(user, start, end) if key == "" or group_key(a, group)[0] == key]
+    """The applications behind one figure (with `reason`, those paused for that reason)."""
+    qs = scoped(user, start, end)
+    if reason:
+        qs = qs.filter(pk__in=Pause.objects.filter(reason=reason).values("application_id"))
+    apps = [a for a in qs if key == "" or group_key(a, group)[0] == key]
     filings = _filings(apps)
     check = metric_filter(metric, today)
     return [a for a in apps if check(a, filings)]
 
 
-def pause_reasons(user: User, start: dt.date, end: dt.date) -> list[tuple[str, int, int]]:
-    """(reason label, pauses, paused working days) in the period."""
-    rows: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+@dataclass(frozen=True)
+class PauseReasonRow:
+    reason: str  # PauseReason code (the drill-down key)
+    label: str
+    pauses: int
+    paused_wd: int
+    applications: int
+
+
+def pause_reasons(user: User, start: dt.date, end: dt.date) -> list[PauseReasonRow]:
+    """Per reason: pauses, paused working days and applications paused, in the period."""
+    rows: dict[str, list[Any]] = defaultdict(lambda: [0, 0, set()])
+    labels: dict[str, str] = {}
     pauses = Pause.objects.filter(application__in=scoped(user, start, end))
     for pause in pauses:
-        label = str(pause.get_reason_display())
-        rows[label][0] += 1
-        rows[label][1] += pause.paused_wd or 0
-    return sorted(((k, v[0], v[1]) for k, v in rows.items()), key=lambda r: -r[2])
+        labels[pause.reason] = str(pause.get_reason_display())
+        rows[pause.reason][0] += 1
+        rows[pause.reason][1] += pause.paused_wd or 0
+        rows[pause.reason][2].add(pause.application_id)
+    return sorted(
+        (PauseReasonRow(k, labels[k], v[0], v[1], len(v[2])) for k, v in rows.items()),
+        key=lambda r: (-r.paused_wd, r.label),
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -234,10 +275,18 @@ def detect_pause_outliers(apps: list[Application], on: dt.date) -> list[Finding]
                 out.append(
                     Finding(
                         "pause_outlier",
-                        "暂停计时远高于本企业常态",
+                        gettext("暂停计时远高于本企业常态"),
                         app,
-                        f"暂停{paused}个工作日；本企业同期中位数{median:g}个工作日"
-                        f"（阈值：≥{minimum}且超过中位数的{factor:g}倍）",
+                        gettext(
+                            "暂停%(paused)s个工作日；本企业同期中位数%(median)s个工作日"
+                            "（阈值：≥%(minimum)s且超过中位数的%(factor)s倍）"
+                        )
+                        % {
+                            "paused": paused,
+                            "median": f"{median:g}",
+                            "minimum": minimum,
+                            "factor": f"{factor:g}",
+                        },
                     )
                 )
     return out
@@ -258,28 +307,21 @@ def detect_late_registration(apps: list[Application], on: dt.date) -> list[Findi
             out.append(
                 Finding(
                     "late_registration",
-                    "需求提出后迟迟未登记",
+                    gettext("需求提出后迟迟未登记"),
                     app,
-                    f"客户{app.first_requested_on:%Y-%m-%d}首次提出需求，"
-                    f"{app.applied_on:%Y-%m-%d}才登记申请，相隔{gap}个工作日（阈值{limit}）",
+                    gettext(
+                        "客户%(asked)s首次提出需求，%(applied)s才登记申请，"
+                        "相隔%(gap)s个工作日（阈值%(limit)s）"
+                    )
+                    % {
+                        "asked": f"{app.first_requested_on:%Y-%m-%d}",
+                        "applied": f"{app.applied_on:%Y-%m-%d}",
+                        "gap": gap,
+                        "limit": limit,
+                    },
                 )
             )
     return out
-
-
-def cancelled_on(app: Application) -> dt.date:
-    """The day it was cancelled: from the audit log, else the last change."""
-    event = (
-        AuditEvent.objects.filter(
-            object_type="connection.application", object_id=str(app.pk), action__icontains="cancel"
-        )
-        .order_by("-at")
-        .first()
-    )
-    from django.utils import timezone
-
-    moment = event.at if event else app.updated_at
-    return timezone.localtime(moment).date()
 
 
 def detect_cancel_reapply(user: User, apps: list[Application], on: dt.date) -> list[Finding]:
@@ -293,8 +335,10 @@ def detect_cancel_reapply(user: User, apps: list[Application], on: dt.date) -> l
         .filter(status=Status.CANCELLED, property_scope__in=scopes)
         .select_related("company", "region")
     )
+    cancelled = list(cancelled)
+    dates = cancellation_dates(cancelled)
     for old in cancelled:
-        when = cancelled_on(old)
+        when = dates[old.pk]
         for new in apps:
             if new.pk == old.pk or new.property_scope != old.property_scope:
                 continue
@@ -303,10 +347,20 @@ def detect_cancel_reapply(user: User, apps: list[Application], on: dt.date) -> l
                 out.append(
                     Finding(
                         "cancel_reapply",
-                        "撤销后同一产权范围重新申请",
+                        gettext("撤销后同一产权范围重新申请"),
                         new,
-                        f"{old.number}于{when:%Y-%m-%d}撤销（申请日{old.applied_on:%Y-%m-%d}），"
-                        f"{days}日后同一产权范围提交{new.number}（阈值{window}日）",
+                        gettext(
+                            "%(old)s于%(when)s撤销（申请日%(old_applied)s），"
+                            "%(days)s日后同一产权范围提交%(new)s（阈值%(window)s日）"
+                        )
+                        % {
+                            "old": old.number,
+                            "when": f"{when:%Y-%m-%d}",
+                            "old_applied": f"{old.applied_on:%Y-%m-%d}",
+                            "days": days,
+                            "new": new.number,
+                            "window": window,
+                        },
                         related=old,
                     )
                 )

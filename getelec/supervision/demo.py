@@ -11,6 +11,7 @@ date, October's batch already submitted, ledger reports accepted / returned / mi
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import Any
 
 from django.db import transaction
@@ -73,7 +74,11 @@ def _demo_filings(today: dt.date, summary: dict[str, int]) -> None:
         .filter(delay_filing__isnull=True)
         .order_by("company_id", "applied_on", "id")
     )
-    per_company: dict[int, int] = {}
+    # Four filings per company at most, counting those of an earlier run (idempotent): a fifth
+    # blocked application stays unfiled, which the desk flags.
+    per_company: dict[int, int] = dict(
+        Counter(DelayFiling.objects.values_list("company_id", flat=True))
+    )
     last_month = rules.month_start(rules.month_start(today) - dt.timedelta(days=1))
     for app in blocked:
         i = per_company.get(app.company_id, 0)
@@ -124,8 +129,30 @@ def _demo_batches(today: dt.date, summary: dict[str, int]) -> None:
         staff = User.objects.filter(role=User.Role.STAFF, organisation=company).first()
         if staff is None or not selectors.batch_preview(company, last_month, today).rows:
             continue
-        services.submit_batch(staff, company, last_month)
+        # Submitted on time: on the 3rd working day of this month (due by the 5th), with the
+        # clock set to that morning so the batch and its audit row carry that date.
+        with _clock_at(_on_time_day(today)):
+            services.submit_batch(staff, company, last_month)
         summary["batches"] += 1
+
+
+def _on_time_day(today: dt.date) -> dt.date:
+    from getelec.core.workdays import CalendarYearNotLoaded
+    from getelec.workcalendar.source import current_calendar
+
+    month_before = rules.month_start(today) - dt.timedelta(days=1)
+    try:
+        day = current_calendar().add_workdays(month_before, 3)
+    except CalendarYearNotLoaded:  # submit today instead (then flagged late)
+        return today
+    return min(day, today)
+
+
+def _clock_at(day: dt.date) -> Any:
+    from getelec.demo.sample import Clock
+
+    tz = timezone.get_current_timezone()
+    return Clock().at(dt.datetime(day.year, day.month, day.day, 10, 30, tzinfo=tz))
 
 
 def _demo_reports(today: dt.date, summary: dict[str, int]) -> None:
@@ -175,13 +202,19 @@ def _demo_reports(today: dt.date, summary: dict[str, int]) -> None:
             "请补充具体数量和完成时间" if review == "returned" else "",
         )
         summary["reports"] += 1
-    # One regulator reports on its own row (L1) and awaits review.
-    ndrc = LedgerAssignment.objects.filter(
-        task__number=1, organisation__name="自治区发展改革委"
-    ).first()
-    user = User.objects.filter(
-        role=User.Role.REGULATOR, organisation__name="自治区发展改革委"
-    ).first()
+    # One regulator (自治区发展改革委, the unit of row 1) reports on its own row and awaits review.
+    ndrc = (
+        LedgerAssignment.objects.filter(task__number=1, unit_as_written="自治区发展改革委")
+        .select_related("organisation")
+        .first()
+    )
+    user = (
+        User.objects.filter(role=User.Role.REGULATOR, organisation_id=ndrc.organisation_id)
+        .order_by("id")
+        .first()
+        if ndrc
+        else None
+    )
     if ndrc and user:
         services.file_progress_report(
             user, ndrc, last.year, last.q, "召开“获得电力”工作协调会，督办重点任务"

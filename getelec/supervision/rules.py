@@ -15,6 +15,13 @@ from enum import StrEnum
 
 from getelec.core.workdays import CalendarYearNotLoaded, WorkCalendar
 
+
+def gettext_noop(message: str) -> str:
+    """Marks a label for the translation catalog (makemessages extracts gettext_noop) while
+    keeping this module free of Django; callers translate with gettext at display time."""
+    return message
+
+
 # --------------------------------------------------------------------------------------------
 # Periods
 # --------------------------------------------------------------------------------------------
@@ -132,14 +139,14 @@ class LedgerState(StrEnum):
 
 
 LEDGER_STATE_LABELS = {
-    LedgerState.DONE: "已完成",
-    LedgerState.DONE_LATE: "逾期完成",
-    LedgerState.IN_PROGRESS: "推进中",
-    LedgerState.UNDER_REVIEW: "待审核",
-    LedgerState.OVERDUE: "逾期",
-    LedgerState.PENDING_CALENDAR: "待节假日安排导入",
-    LedgerState.REPORTED: "按期报告",
-    LedgerState.REPORTED_LATE: "补报",
+    LedgerState.DONE: gettext_noop("已完成"),
+    LedgerState.DONE_LATE: gettext_noop("逾期完成"),
+    LedgerState.IN_PROGRESS: gettext_noop("推进中"),
+    LedgerState.UNDER_REVIEW: gettext_noop("待审核"),
+    LedgerState.OVERDUE: gettext_noop("逾期"),
+    LedgerState.PENDING_CALENDAR: gettext_noop("待节假日安排导入"),
+    LedgerState.REPORTED: gettext_noop("按期报告"),
+    LedgerState.REPORTED_LATE: gettext_noop("补报"),
 }
 # Worst first: a row's state is the worst of its units' states.
 _SEVERITY = [
@@ -263,11 +270,11 @@ class FilingOutcome(StrEnum):
 
 
 FILING_OUTCOME_LABELS = {
-    FilingOutcome.OPEN: "跟踪中",
-    FilingOutcome.FOLLOW_UP: "超过承诺日期未接电",
-    FilingOutcome.KEPT: "已按承诺日期接电",
-    FilingOutcome.MISSED: "超过承诺日期接电",
-    FilingOutcome.CANCELLED: "申请已撤销",
+    FilingOutcome.OPEN: gettext_noop("跟踪中"),
+    FilingOutcome.FOLLOW_UP: gettext_noop("超过承诺日期未接电"),
+    FilingOutcome.KEPT: gettext_noop("已按承诺日期接电"),
+    FilingOutcome.MISSED: gettext_noop("超过承诺日期接电"),
+    FilingOutcome.CANCELLED: gettext_noop("申请已撤销"),
 }
 
 

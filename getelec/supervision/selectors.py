@@ -12,14 +12,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from getelec.accounts.models import Organisation, User
+from getelec.audit.models import AuditEvent
 from getelec.connection import selectors as connection_selectors
 from getelec.connection.models import OPEN_STATUSES, Application, Category, Status, Voltage
 from getelec.core.policy import default_policy
@@ -137,7 +140,7 @@ class AssignmentStatus:
 
     @property
     def label(self) -> str:
-        return rules.LEDGER_STATE_LABELS[self.state]
+        return gettext(rules.LEDGER_STATE_LABELS[self.state])
 
     @property
     def overdue_quarters(self) -> list[rules.QuarterState]:
@@ -152,7 +155,7 @@ class TaskStatus:
 
     @property
     def label(self) -> str:
-        return rules.LEDGER_STATE_LABELS[self.state]
+        return gettext(rules.LEDGER_STATE_LABELS[self.state])
 
     @property
     def latest(self) -> ProgressReport | None:
@@ -224,6 +227,52 @@ def reportable_quarters(today: dt.date, count: int = 4) -> list[rules.Quarter]:
         q = rules.Quarter(q.year - 1, 4) if q.q == 1 else rules.Quarter(q.year, q.q - 1)
         out.append(q)
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# Cancellation dates
+# --------------------------------------------------------------------------------------------
+
+# The audit action the connection service writes when an application is withdrawn.
+CANCEL_ACTION = "connection.cancel_application"
+
+
+def cancellation_dates(applications: Iterable[Application]) -> dict[int, dt.date]:
+    """The day (Asia/Shanghai) each cancelled application was withdrawn.
+
+    Application has no `cancelled_on` column: the date lives in the append-only audit row
+    that `connection.services.cancel_application` writes (action CANCEL_ACTION). This is the
+    only place the desk reads it: one query for all the applications given, the earliest such
+    row per application. An application cancelled without that row (data loaded in bulk)
+    falls back to its last change (`updated_at`), which is never earlier than the
+    cancellation. Applications not cancelled are left out.
+    """
+    cancelled = {a.pk: a for a in applications if a.status == Status.CANCELLED}
+    if not cancelled:
+        return {}
+    out: dict[int, dt.date] = {}
+    events = (
+        AuditEvent.objects.filter(
+            object_type=Application._meta.label_lower,
+            object_id__in=[str(pk) for pk in cancelled],
+            action=CANCEL_ACTION,
+        )
+        .order_by("at", "id")
+        .values_list("object_id", "at")
+    )
+    for object_id, at in events:
+        out.setdefault(int(object_id), timezone.localtime(at).date())
+    for pk, app in cancelled.items():
+        if pk not in out:
+            out[pk] = timezone.localtime(app.updated_at).date()
+    return out
+
+
+def filing_history(filing: DelayFiling) -> QuerySet[AuditEvent]:
+    """Every audited change of a filing (create, edit, submit, revise), oldest first."""
+    return AuditEvent.objects.filter(
+        object_type=DelayFiling._meta.label_lower, object_id=str(filing.pk)
+    ).order_by("at", "id")
 
 
 # --------------------------------------------------------------------------------------------
@@ -319,7 +368,7 @@ class UnfiledOverdue:
 
     @property
     def label(self) -> str:
-        return "逾期后才备案" if self.filing is not None else "逾期未备案"
+        return gettext("逾期后才备案") if self.filing is not None else gettext("逾期未备案")
 
 
 def unfiled_overdue(user: User, today: dt.date | None = None) -> list[UnfiledOverdue]:
@@ -505,17 +554,20 @@ def batch_preview(company: Organisation, month: dt.date, today: dt.date) -> Batc
         .prefetch_related("revisions")
         .order_by("submitted_on", "pk")
     )
+    filings = list(filings)
+    cancelled_on = cancellation_dates(f.application for f in filings)
     rows, cities = [], set()
     for filing in filings:
         app = filing.application
+        cancelled = cancelled_on.get(app.pk)
         in_month = [
             r for r in filing.revisions.all() if r.submitted_on and month <= r.submitted_on <= end
         ]
         closed_before = (app.completed_on is not None and app.completed_on < month) or (
-            app.status == Status.CANCELLED and app.updated_at.date() < month
+            cancelled is not None and cancelled < month
         )
         still_open = not (app.completed_on is not None and app.completed_on <= end) and not (
-            app.status == Status.CANCELLED and app.updated_at.date() <= end
+            cancelled is not None and cancelled <= end
         )
         if not in_month and (closed_before or not still_open):
             continue
@@ -577,12 +629,17 @@ class BatchFlag:
 
     @property
     def label(self) -> str:
+        pending = (
+            gettext("待%(year)s年节假日安排导入后计算") % {"year": self.deadline.pending_year}
+            if self.deadline.pending_year
+            else gettext("待报送")
+        )
         return {
-            "submitted": "按期报送",
-            "late": "逾期报送",
-            "missing": "逾期未报送",
-            "due": "待报送",
-            "pending_calendar": self.deadline.pending_text or "待报送",
+            "submitted": gettext("按期报送"),
+            "late": gettext("逾期报送"),
+            "missing": gettext("逾期未报送"),
+            "due": gettext("待报送"),
+            "pending_calendar": pending,
         }[self.state]
 
 
@@ -628,3 +685,8 @@ def batch_flags(user: User, today: dt.date | None = None) -> list[BatchFlag]:
                     out.append(BatchFlag(company, month, d, None, state))
             month = rules.next_month(month)
     return sorted(out, key=lambda f: (f.month, f.company.name), reverse=True)
+
+
+def translated(labels: dict[Any, str]) -> dict[Any, str]:
+    """A label table of `rules` (marked with gettext_noop) in the active language."""
+    return {key: gettext(label) for key, label in labels.items()}

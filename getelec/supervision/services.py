@@ -83,10 +83,35 @@ def _province() -> Region:
 
 
 def _government_org(name: str, counter: LoadResult | None = None) -> Organisation:
+    """The organisation a unit of 附件2 (or a regulator's usual name) denotes.
+
+    The text names units the way the plan does (自治区发展改革委, 住房和城乡建设厅, …), while an
+    organisation is registered under its full name with the usual short name next to it
+    (宁夏回族自治区发展和改革委员会 / 自治区发展改革委). A unit resolves, in this order, to the
+    organisation with exactly that name, then that short name, then the same with the region's
+    prefix (宁夏回族自治区… / 自治区…); the text's own spellings go through annex.UNIT_ALIASES
+    (住房和城乡住建厅 → 住房和城乡建设厅). Only when nothing matches is an organisation created
+    under the text's name (the reference data later completes it, matching its short name).
+    """
+    from django.db.models import Q
+
+    name = annex.UNIT_ALIASES.get(name, name)
     kind = Organisation.Kind.REGULATOR if name in REGULATOR_NAMES else Organisation.Kind.DEPARTMENT
-    org = Organisation.objects.filter(name=name).first()
+    forms = [name, f"{PROVINCE_NAME}{name}", f"自治区{name}"]
+    candidates = list(
+        Organisation.objects.filter(Q(name__in=forms) | Q(short_name__in=forms)).order_by("pk")
+    )
+
+    def rank(candidate: Organisation) -> tuple[int, int]:
+        if candidate.name == name:
+            return (0, candidate.pk)
+        if candidate.short_name == name:
+            return (1, candidate.pk)
+        return (2, candidate.pk)
+
+    org = min(candidates, key=rank, default=None)
     if org is None:
-        org = Organisation.objects.create(name=name, kind=kind, region=_province())
+        org = Organisation.objects.create(name=name, short_name=name, kind=kind, region=_province())
         if counter is not None:
             counter.organisations_created += 1
     return org

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from getelec.accounts.models import User
 from getelec.connection import selectors as connection_selectors
+from getelec.connection.models import PauseReason
 from getelec.connection.services import ServiceError
 from getelec.supervision import exports, rules, selectors, services
 from getelec.supervision.forms import FilingForm, MonthForm, ReportForm, ReviewForm, ReviseForm
@@ -96,7 +97,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
         {
             "sections": selectors.ledger_by_section(statuses),
             "state": state,
-            "states": rules.LEDGER_STATE_LABELS.items(),
+            "states": selectors.translated(rules.LEDGER_STATE_LABELS).items(),
             "today": today,
         },
     )
@@ -250,7 +251,7 @@ def filings(request: HttpRequest) -> HttpResponse:
         "supervision/filings.html",
         {
             "rows": rows,
-            "labels": rules.FILING_OUTCOME_LABELS,
+            "labels": selectors.translated(rules.FILING_OUTCOME_LABELS),
             "blocked_unfiled": selectors.blocked_unfiled(user),  # type: ignore[arg-type]
             "follow_ups": selectors.follow_ups(user, today),  # type: ignore[arg-type]
             "unfiled": selectors.unfiled_overdue(user, today),  # type: ignore[arg-type]
@@ -296,11 +297,7 @@ def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     revisions = list(filing.revisions.order_by("-number"))
     can_edit = connection_selectors.can_work_on(user, filing.application)  # type: ignore[arg-type]
-    from getelec.audit.models import AuditEvent
-
-    history = AuditEvent.objects.filter(
-        object_type="supervision.delayfiling", object_id=str(filing.pk)
-    ).order_by("at", "id")
+    history = selectors.filing_history(filing)
     return render(
         request,
         "supervision/filing_detail.html",
@@ -309,7 +306,7 @@ def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "revisions": revisions,
             "current": selectors.current_revision(filing),
             "outcome": selectors.filing_outcome(filing, today) if filing.submitted_on else None,
-            "labels": rules.FILING_OUTCOME_LABELS,
+            "labels": selectors.translated(rules.FILING_OUTCOME_LABELS),
             "can_edit": can_edit,
             "history": history,
         },
@@ -525,9 +522,32 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         )
 
     rows = [
-        {"g": g, "cells": [(m, g.counts[m], link(g.key, m)) for m in dash.METRICS]} for g in groups
+        {
+            "g": g,
+            "cells": [(m, g.counts[m], link(g.key, m)) for m in dash.METRICS],
+            "completed_url": link(g.key, "completed"),
+            "paused_url": link(g.key, "paused"),
+        }
+        for g in groups
+    ]
+    reasons = dash.pause_reasons(user, start, end)
+    reason_rows = [
+        (
+            r,
+            reverse("supervision:drill")
+            + "?"
+            + urlencode({**base, "key": "", "metric": "paused", "reason": r.reason}),
+        )
+        for r in reasons
     ]
     chart = {
+        "series": {
+            "on_time_rate": _("按期率（%）"),
+            "overdue": _("当前逾期（件）"),
+            "avg_taken": _("平均用时（工作日）"),
+            "avg_limit": _("平均时限（工作日）"),
+        },
+        "units": {"percent": "%", "count": _("件"), "workdays": _("工作日")},
         "labels": [g.label for g in groups],
         "on_time_rate": [g.on_time_rate for g in groups],
         "overdue": [g.counts["overdue"] for g in groups],
@@ -541,8 +561,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             _dashboard_xlsx(
                 groups,
                 dash.findings(user, start, end, today),
-                dash.pause_reasons(user, start, end),
-                dash.GROUPS[group],
+                reasons,
+                str(dash.GROUPS[group]),
             ),
             f"compliance-{start:%Y%m%d}-{end:%Y%m%d}.xlsx",
         )
@@ -553,12 +573,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "groups": dash.GROUPS,
             "group": group,
+            "group_label": dash.GROUPS[group],
             "start": start,
             "end": end,
             "metrics": dash.METRICS,
-            "chart_json": json.dumps(chart, ensure_ascii=False),
+            "chart_json": json.dumps(chart, ensure_ascii=False).replace("<", "\\u003c"),
             "findings": dash.findings(user, start, end, today),
-            "pause_reasons": dash.pause_reasons(user, start, end),
+            "pause_reasons": reason_rows,
             "summary": selectors.filing_summary(user, today),
             "export_query": urlencode({**base, "format": "xlsx"}),
         },
@@ -572,12 +593,13 @@ def _dashboard_xlsx(
 
     header = [
         group_label,
-        *dash.METRICS.values(),
-        "按期率（%）",
-        "平均用时（工作日）",
-        "90分位用时（工作日）",
-        "平均时限（工作日）",
-        "暂停工作日合计",
+        *(str(label) for label in dash.METRICS.values()),
+        _("按期率（%）"),
+        _("平均用时（工作日）"),
+        _("90分位用时（工作日）"),
+        _("平均时限（工作日）"),
+        _("暂停工作日合计"),
+        _("待节假日安排（件）"),
     ]
     rows = [
         [
@@ -588,17 +610,23 @@ def _dashboard_xlsx(
             g.p90_taken,
             g.avg_limit,
             g.paused_wd,
+            g.calendar_pending,
         ]
         for g in groups
     ]
     found = [
         [f.label, f.application.number, f.application.company.name, f.evidence] for f in findings
     ]
+    reason_rows = [[r.label, r.pauses, r.applications, r.paused_wd] for r in reasons]
     return exports.table_xlsx(
         [
-            ("时限合规", header, rows),
-            ("异常模式", ["类型", "申请编号", "供电企业", "证据"], found),
-            ("暂停原因", ["原因", "次数", "暂停工作日"], reasons),
+            (_("时限合规"), header, rows),
+            (_("异常模式"), [_("类型"), _("申请编号"), _("供电企业"), _("证据")], found),
+            (
+                _("暂停原因"),
+                [_("原因"), _("次数"), _("涉及申请"), _("暂停工作日")],
+                reason_rows,
+            ),
         ]
     )
 
@@ -609,19 +637,23 @@ def drill(request: HttpRequest) -> HttpResponse:
 
     user = _regulator(request)
     today = timezone.localdate()
-    start, end, _error = _period(request, today)
+    start, end, _period_error = _period(request, today)
     group = request.GET.get("group", "company")
     metric = request.GET.get("metric", "accepted")
+    reason = request.GET.get("reason", "")
     if group not in dash.GROUPS or metric not in dash.METRICS:
         raise Http404(_("页面不存在"))
+    if reason and reason not in PauseReason.values:
+        raise Http404(_("页面不存在"))
     key = request.GET.get("key", "")
-    apps = dash.drill(user, group, key, metric, start, end, today)
+    apps = dash.drill(user, group, key, metric, start, end, today, reason=reason)
     return render(
         request,
         "supervision/drill.html",
         {
             "apps": apps,
             "metric_label": dash.METRICS[metric],
+            "reason_label": PauseReason(reason).label if reason else "",
             "start": start,
             "end": end,
         },

@@ -159,3 +159,14 @@ def test_generated_identity_numbers_are_valid_for_every_county():
     for county in reference.county_codes():
         assert ric.is_valid(resident_id(rng, county))
         assert uscc.is_valid(credit_code(rng, county))
+
+
+@pytest.mark.pure
+def test_histories_end_on_the_last_loaded_day_when_todays_year_is_not_loaded():
+    from getelec.core.workdays import shipped_calendar
+    from getelec.demo.shapes import anchor_day
+
+    calendar = shipped_calendar()
+    last = max(calendar.years)
+    assert anchor_day(calendar, dt.date(last, 11, 26)) == dt.date(last, 11, 26)
+    assert anchor_day(calendar, dt.date(last + 1, 1, 15)) == dt.date(last, 12, 31)

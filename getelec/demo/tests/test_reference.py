@@ -89,7 +89,9 @@ def test_regulators_carry_their_usual_short_names():
     short = dict(Organisation.objects.values_list("name", "short_name"))
     assert short["宁夏回族自治区发展和改革委员会"] == "自治区发展改革委"
     assert short["国家能源局西北监管局"] == "西北能源监管局"
-    assert short["宁夏回族自治区住房和城乡建设厅"] == "自治区住房和城乡建设厅"
+    # A department's short name is how 附件2 names it as a responsible unit.
+    assert short["宁夏回族自治区住房和城乡建设厅"] == "住房和城乡建设厅"
+    assert short["宁夏回族自治区公安厅"] == "公安厅"
 
 
 def test_loading_twice_creates_nothing_new_and_writes_no_audit_rows():

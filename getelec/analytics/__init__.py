@@ -1,0 +1,22 @@
+"""Outage analytics (issue 3): smart-meter events → interruptions → frequent outages (L28),
+early warnings and reliability indices, on DuckDB (default) or Spark. No Django here.
+
+    from getelec.analytics import analyze
+    result = analyze("meters.csv", "events.csv", "causes.csv", year=2026, as_of=date(2026, 6, 30))
+
+See docs/outages.md.
+"""
+
+from getelec.analytics.api import AnalysisResult, analyze, write_outputs
+from getelec.analytics.inputs import InputError
+from getelec.analytics.params import OutageParams, default_params, params_from_policy
+
+__all__ = [
+    "AnalysisResult",
+    "InputError",
+    "OutageParams",
+    "analyze",
+    "default_params",
+    "params_from_policy",
+    "write_outputs",
+]

@@ -1,0 +1,405 @@
+"""`getelec outages analyze|synth`: exit codes, atomic output, reproducibility, incremental."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+
+from getelec.cli import main
+
+pytestmark = pytest.mark.pure
+
+OUTPUTS = ("meters", "districts", "feeders", "interruptions")
+
+
+@pytest.fixture(scope="module")
+def synth(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("synth")
+    assert (
+        main(
+            [
+                "outages",
+                "synth",
+                "--meters",
+                "3000",
+                "--year",
+                "2026",
+                "--out",
+                str(folder),
+                "--split",
+                "2026-06-01",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(
+            [
+                "outages",
+                "synth",
+                "--meters",
+                "300",
+                "--year",
+                "2026",
+                "--seed",
+                "7",
+                "--out",
+                str(folder / "csv"),
+                "--format",
+                "csv",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    return folder
+
+
+def analyze(
+    synth: Path, out: Path, *extra: str, events: str = "events.parquet", as_of: str = "2026-07-31"
+) -> int:
+    return main(
+        [
+            "outages",
+            "analyze",
+            "--meters",
+            str(synth / "meters.parquet"),
+            "--events",
+            str(synth / events),
+            "--causes",
+            str(synth / "causes.parquet"),
+            "--year",
+            "2026",
+            "--as-of",
+            as_of,
+            "--out",
+            str(out),
+            "--quiet",
+            *extra,
+        ]
+    )
+
+
+def digests(folder: Path) -> dict[str, str]:
+    return {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.iterdir())
+        if p.is_file()
+    }
+
+
+def read(folder: Path) -> dict[str, object]:
+    data: dict[str, object] = {n: pq.read_table(folder / f"{n}.parquet") for n in OUTPUTS}
+    for name in ("indices", "quality"):
+        data[name] = json.loads((folder / f"{name}.json").read_text())
+    return data
+
+
+def test_writes_every_output(synth, tmp_path):
+    assert analyze(synth, tmp_path / "out") == 0
+    names = {p.name for p in (tmp_path / "out").iterdir()}
+    assert {f"{n}.parquet" for n in OUTPUTS} | {
+        "indices.json",
+        "quality.json",
+        "parameters.json",
+    } <= names
+    meters = pq.read_table(tmp_path / "out" / "meters.parquet")
+    assert meters.column_names[:10] == [
+        "meter_id",
+        "district_id",
+        "feeder_id",
+        "count_year",
+        "max_count_60",
+        "frequent",
+        "rule",
+        "warning",
+        "momentary_count",
+        "excluded_count",
+    ]
+    ids = meters.column("meter_id").to_pylist()
+    assert ids == sorted(ids)
+    params = json.loads((tmp_path / "out" / "parameters.json").read_text())
+    assert {c["parameter"] for c in params["citations"]} >= {"outage_year_max_count"}
+
+
+def test_rerun_gives_identical_files(synth, tmp_path):
+    assert analyze(synth, tmp_path / "a") == 0
+    assert analyze(synth, tmp_path / "b") == 0
+    assert digests(tmp_path / "a") == digests(tmp_path / "b")
+
+
+def test_csv_inputs_work(synth, tmp_path):
+    csv = synth / "csv"
+    assert (
+        main(
+            [
+                "outages",
+                "analyze",
+                "--meters",
+                str(csv / "meters.csv"),
+                "--events",
+                str(csv / "events.csv"),
+                "--causes",
+                str(csv / "causes.csv"),
+                "--year",
+                "2026",
+                "--as-of",
+                "2026-12-31",
+                "--out",
+                str(tmp_path / "o"),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    assert pq.read_table(tmp_path / "o" / "meters.parquet").num_rows > 0
+
+
+def test_appended_duplicate_events_change_no_count(synth, tmp_path):
+    events = pq.read_table(synth / "events.parquet")
+    pq.write_table(pa.concat_tables([events, events]), tmp_path / "twice.parquet")
+    assert analyze(synth, tmp_path / "once") == 0
+    assert (
+        main(
+            [
+                "outages",
+                "analyze",
+                "--meters",
+                str(synth / "meters.parquet"),
+                "--events",
+                str(tmp_path / "twice.parquet"),
+                "--causes",
+                str(synth / "causes.parquet"),
+                "--year",
+                "2026",
+                "--as-of",
+                "2026-07-31",
+                "--out",
+                str(tmp_path / "twice"),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    once, twice = read(tmp_path / "once"), read(tmp_path / "twice")
+    for name in (*OUTPUTS, "indices"):
+        assert once[name] == twice[name], name
+    q1, q2 = once["quality"]["events"], twice["quality"]["events"]
+    used = events.num_rows - q1["unknown_meter_rows"] - q1["after_as_of"]
+    assert q2["duplicates"] == q1["duplicates"] + used
+    assert q2["after_as_of"] == 2 * q1["after_as_of"]
+
+
+def test_incremental_since_equals_a_full_run(synth, tmp_path):
+    out = tmp_path / "daily"
+    assert analyze(synth, out, events="events-before.parquet", as_of="2026-05-31") == 0
+    assert analyze(synth, out, "--since", "2026-06-01", events="events-since.parquet") == 0
+    assert analyze(synth, tmp_path / "full") == 0
+    daily, full = read(out), read(tmp_path / "full")
+    for name in (*OUTPUTS, "indices", "quality"):
+        assert daily[name] == full[name], name
+
+
+def test_incremental_refuses_a_gap(synth, tmp_path, capsys):
+    out = tmp_path / "daily"
+    assert analyze(synth, out, events="events-before.parquet", as_of="2026-05-30") == 0
+    before = digests(out)
+    assert analyze(synth, out, "--since", "2026-06-01", events="events-since.parquet") == 2
+    assert "--since must be the day after" in capsys.readouterr().err
+    assert digests(out) == before
+
+
+def _bad_events(tmp_path: Path, rows: list[tuple[str, str, str]]) -> Path:
+    path = tmp_path / "bad.csv"
+    header = "meter_id,ts,kind\n"
+    path.write_text(header + "".join(",".join(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        (
+            [
+                ("M00000001", "2026-01-01 10:00:00", "off"),
+                ("M00000001", "2026-01-01 11:00:00", "restore"),
+            ],
+            "bad.csv, row 2, column kind: unknown value 'restore'",
+        ),
+        (
+            [("M00000001", "2026-01-01 10:00", "off")],
+            "bad.csv, row 1, column ts: bad timestamp '2026-01-01 10:00'",
+        ),
+        ([("M00000001", "2026-02-30 10:00:00", "off")], "bad.csv, row 1, column ts"),
+        ([("", "2026-01-01 10:00:00", "off")], "bad.csv, row 1, column meter_id: missing value"),
+    ],
+    ids=["unknown kind", "short timestamp", "impossible date", "missing meter id"],
+)
+def test_bad_events_exit_2_naming_file_row_column(synth, tmp_path, capsys, rows, message):
+    out = tmp_path / "out"
+    code = main(
+        [
+            "outages",
+            "analyze",
+            "--meters",
+            str(synth / "meters.parquet"),
+            "--events",
+            str(_bad_events(tmp_path, rows)),
+            "--year",
+            "2026",
+            "--as-of",
+            "2026-07-31",
+            "--out",
+            str(out),
+            "--quiet",
+        ]
+    )
+    assert code == 2
+    assert message in capsys.readouterr().err
+    assert not out.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".out")]
+
+
+def test_missing_column_and_unknown_cause(synth, tmp_path, capsys):
+    meters = tmp_path / "meters.csv"
+    meters.write_text("meter_id,district_id,feeder_id,region\nM1,D1,F1,640104\n")
+    events = _bad_events(tmp_path, [("M1", "2026-01-01 10:00:00", "off")])
+    code = main(
+        [
+            "outages",
+            "analyze",
+            "--meters",
+            str(meters),
+            "--events",
+            str(events),
+            "--year",
+            "2026",
+            "--as-of",
+            "2026-07-31",
+            "--out",
+            str(tmp_path / "o"),
+        ]
+    )
+    assert code == 2
+    assert "meters.csv, row 1, column area: missing column" in capsys.readouterr().err
+    causes = pa.table(
+        {
+            "scope": ["feeder"],
+            "scope_id": ["F00001"],
+            "start": ["2026-01-01 10:00:00"],
+            "end": ["2026-01-01 11:00:00"],
+            "cause": ["lightning"],
+        }
+    )
+    pacsv.write_csv(causes, tmp_path / "causes.csv")
+    code = main(
+        [
+            "outages",
+            "analyze",
+            "--meters",
+            str(synth / "meters.parquet"),
+            "--events",
+            str(synth / "events.parquet"),
+            "--causes",
+            str(tmp_path / "causes.csv"),
+            "--year",
+            "2026",
+            "--as-of",
+            "2026-07-31",
+            "--out",
+            str(tmp_path / "o"),
+        ]
+    )
+    assert code == 2
+    assert "causes.csv, row 1, column cause: unknown value 'lightning'" in (capsys.readouterr().err)
+
+
+def test_failed_run_keeps_the_previous_output(synth, tmp_path):
+    out = tmp_path / "out"
+    assert analyze(synth, out) == 0
+    before = digests(out)
+    bad = _bad_events(tmp_path, [("M00000001", "yesterday", "off")])
+    code = main(
+        [
+            "outages",
+            "analyze",
+            "--meters",
+            str(synth / "meters.parquet"),
+            "--events",
+            str(bad),
+            "--year",
+            "2026",
+            "--as-of",
+            "2026-07-31",
+            "--out",
+            str(out),
+            "--quiet",
+        ]
+    )
+    assert code == 2 and digests(out) == before
+
+
+def test_as_of_outside_the_year_is_bad_input(synth, tmp_path, capsys):
+    assert analyze(synth, tmp_path / "o", as_of="2025-12-31") == 2
+    assert "is not in 2026" in capsys.readouterr().err
+
+
+def test_incremental_with_new_cause_records_equals_a_full_run(synth, tmp_path):
+    causes = pq.read_table(synth / "causes.parquet")
+    keep = causes.num_rows * 3 // 4
+    pq.write_table(causes.slice(0, keep), tmp_path / "causes-early.parquet")
+    base = [
+        "outages",
+        "analyze",
+        "--meters",
+        str(synth / "meters.parquet"),
+        "--year",
+        "2026",
+        "--quiet",
+    ]
+    out = tmp_path / "daily"
+    assert (
+        main(
+            [
+                *base,
+                "--events",
+                str(synth / "events-before.parquet"),
+                "--causes",
+                str(tmp_path / "causes-early.parquet"),
+                "--as-of",
+                "2026-05-31",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    assert (
+        main(
+            [
+                *base,
+                "--events",
+                str(synth / "events-since.parquet"),
+                "--causes",
+                str(synth / "causes.parquet"),
+                "--as-of",
+                "2026-07-31",
+                "--since",
+                "2026-06-01",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    assert analyze(synth, tmp_path / "full") == 0
+    daily, full = read(out), read(tmp_path / "full")
+    for name in (*OUTPUTS, "indices", "quality"):
+        assert daily[name] == full[name], name

@@ -1,0 +1,117 @@
+"""From raw events to meter interruptions: pairing, duplicates, orphans, unrestored, open."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+
+from getelec.analytics.tests.util import day, meters_rows, outage, run_case, ts
+
+pytestmark = pytest.mark.pure
+
+METERS = meters_rows({"M1": ("D1", "F1"), "M2": ("D1", "F1"), "M3": ("D1", "F1")})
+
+
+def meter_rows(result, meter="M1"):
+    return [
+        r for r in result.interruptions.to_pylist() if r["level"] == "meter" and r["id"] == meter
+    ]
+
+
+def test_identical_rows_collapse_and_are_counted(tmp_path):
+    events = outage("M1", day(0), 30) * 2 + [("M1", ts(day(0)), "off")]
+    result = run_case(tmp_path, METERS, events)
+    assert len(meter_rows(result)) == 1
+    assert result.quality["events"]["duplicates"] == 3  # 5 rows, 2 distinct
+
+
+def test_off_followed_by_off_ends_there_and_is_unrestored(tmp_path):
+    events = [
+        ("M1", ts(day(0, 10)), "off"),
+        ("M1", ts(day(0, 12)), "off"),
+        ("M1", ts(day(0, 13)), "on"),
+    ]
+    rows = meter_rows(run_case(tmp_path, METERS, events))
+    assert [(r["minutes"], r["unrestored"]) for r in rows] == [(120, True), (60, False)]
+
+
+def test_off_followed_by_off_after_the_cap_is_capped(tmp_path):
+    events = [
+        ("M1", ts(day(0, 10)), "off"),
+        ("M1", ts(day(1, 16)), "off"),
+        ("M1", ts(day(1, 17)), "on"),
+    ]
+    rows = meter_rows(run_case(tmp_path, METERS, events))
+    assert rows[0]["minutes"] == 24 * 60 and rows[0]["unrestored"]
+
+
+def test_last_off_within_the_cap_is_open_and_counts_frequency_only(tmp_path):
+    as_of = dt.date(2026, 3, 1)
+    events = [("M1", ts(dt.datetime(2026, 3, 1, 20)), "off")]
+    result = run_case(tmp_path, METERS, events, as_of=as_of)
+    (r,) = meter_rows(result)
+    assert r["open"] and r["end"] is None and r["minutes"] is None and r["counted"]
+    assert result.quality["interruptions"]["meter"]["open"] == 1
+
+
+def test_last_off_beyond_the_cap_is_unrestored_for_the_cap(tmp_path):
+    events = [("M1", ts(dt.datetime(2026, 2, 27, 20)), "off")]
+    result = run_case(tmp_path, METERS, events, as_of=dt.date(2026, 3, 1))
+    (r,) = meter_rows(result)
+    assert r["unrestored"] and not r["open"] and r["minutes"] == 24 * 60
+    assert result.quality["unrestored"] == 1
+
+
+def test_an_on_without_off_is_an_orphan(tmp_path):
+    events = [("M1", ts(day(0)), "on"), *outage("M1", day(1), 30), ("M1", ts(day(2)), "on")]
+    result = run_case(tmp_path, METERS, events)
+    assert len(meter_rows(result)) == 1
+    assert result.quality["events"]["orphans"] == 2
+
+
+def test_events_of_unknown_meters_are_counted_not_used(tmp_path):
+    events = outage("X9", day(0), 30) + outage("M1", day(0), 30)
+    result = run_case(tmp_path, METERS, events)
+    assert result.quality["events"]["unknown_meter_rows"] == 2
+    assert result.quality["events"]["unknown_meters"] == 1
+    assert set(result.meters.column("meter_id").to_pylist()) == {"M1"}
+
+
+def test_row_order_does_not_matter(tmp_path):
+    events = outage("M1", day(0), 30) + outage("M1", day(3), 10) + outage("M2", day(0), 7)
+    first = run_case(tmp_path, METERS, events)
+    random.Random(3).shuffle(events)
+    second = run_case(tmp_path, METERS, events)
+    assert first.interruptions.equals(second.interruptions)
+    assert first.meters.equals(second.meters)
+
+
+def test_events_after_the_as_of_moment_are_ignored_and_reported(tmp_path):
+    events = outage("M1", day(0), 30) + outage("M1", day(40), 30)
+    result = run_case(tmp_path, METERS, events, as_of=day(10).date())
+    assert len(meter_rows(result)) == 1
+    assert result.quality["events"]["after_as_of"] == 2
+
+
+def test_an_outage_across_the_new_year_pairs_but_does_not_count(tmp_path):
+    events = [
+        ("M1", ts(dt.datetime(2025, 12, 31, 23, 50)), "off"),
+        ("M1", ts(dt.datetime(2026, 1, 1, 0, 30)), "on"),
+    ]
+    result = run_case(tmp_path, METERS, events)
+    assert result.quality["events"]["orphans"] == 0
+    assert meter_rows(result) == []
+
+
+def test_few_value_lookup_matches_index_in():
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from getelec.analytics.inputs import _lookup_few
+
+    ids = pa.array([f"M{i:03d}" for i in range(200)])
+    values = pa.chunked_array([["M005", "X1", "M199", "M005"], ["M000", "M100"]])
+    expected = pc.index_in(values, value_set=ids).to_pylist()
+    assert _lookup_few(values, ids).to_pylist() == expected == [5, None, 199, 5, 0, 100]

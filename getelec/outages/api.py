@@ -1,0 +1,201 @@
+"""JSON API of the supply-quality desk, mounted at /api/v1/quality/.
+
+Ledger and warnings: scoped like the web (staff: own company; regulators/admins: all; others:
+404 for one entry, an empty list otherwise). Disclosure and lookup are public, without personal
+data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from getelec.outages import selectors, services
+from getelec.outages.models import LedgerEntry, RepairTicket
+
+router = Router(tags=["quality"])
+
+
+class EntryOut(Schema):
+    number: str
+    level: str
+    year: int
+    point_id: str
+    point_name: str
+    feeder_name: str
+    region: str
+    status: str
+    status_label: str
+    rule: str
+    count_year: int
+    max_count_60: int
+    measures: str
+    target_on: dt.date | None
+    rectified_on: dt.date | None
+    closed_on: dt.date | None
+    reopened_count: int
+
+    @staticmethod
+    def resolve_point_name(obj: LedgerEntry) -> str:
+        return obj.point_name
+
+    @staticmethod
+    def resolve_feeder_name(obj: LedgerEntry) -> str:
+        return str(obj.feeder)
+
+    @staticmethod
+    def resolve_region(obj: LedgerEntry) -> str:
+        return obj.region_id
+
+    @staticmethod
+    def resolve_status_label(obj: LedgerEntry) -> str:
+        return obj.get_status_display()
+
+
+class EntryDetailOut(EntryOut):
+    company: str
+    identified_on: dt.date
+    budget_wan: float | None
+    responsible_team: str
+    verified_on: dt.date | None
+    inspection_record: str
+    reopen_reason: str
+    basis: list[dict[str, Any]]
+
+    @staticmethod
+    def resolve_company(obj: LedgerEntry) -> str:
+        return obj.company.name
+
+
+class PublicEntryOut(Schema):
+    year: int
+    level: str
+    region: str
+    feeder_name: str
+    district_name: str
+    status: str
+    status_label: str
+    measures: str
+    target_on: dt.date | None
+    rectified_on: dt.date | None
+    closed_on: dt.date | None
+
+    @staticmethod
+    def resolve_region(obj: LedgerEntry) -> str:
+        return obj.region_id
+
+    @staticmethod
+    def resolve_feeder_name(obj: LedgerEntry) -> str:
+        return str(obj.feeder)
+
+    @staticmethod
+    def resolve_district_name(obj: LedgerEntry) -> str:
+        return str(obj.district) if obj.district_id else ""
+
+    @staticmethod
+    def resolve_status_label(obj: LedgerEntry) -> str:
+        return obj.get_status_display()
+
+
+class WarningOut(Schema):
+    district_id: str
+    district_name: str
+    count_year: int
+    max_count_60: int
+    warning: str
+    margin: int
+
+
+class RepairOut(Schema):
+    number: str
+    district_name: str
+    stage: str
+    stage_label: str
+    accepted_at: dt.datetime
+    dispatched_at: dt.datetime | None
+    arrived_at: dt.datetime | None
+    repairing_at: dt.datetime | None
+    restored_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_district_name(obj: RepairTicket) -> str:
+        return str(obj.district)
+
+    @staticmethod
+    def resolve_stage_label(obj: RepairTicket) -> str:
+        return obj.get_stage_display()
+
+
+class PlannedOut(Schema):
+    number: str
+    start: dt.datetime
+    end: dt.datetime
+    work: str
+
+
+class LookupOut(Schema):
+    district_name: str
+    feeder_name: str
+    served_area: str
+    planned: list[PlannedOut]
+    repairs: list[RepairOut]
+
+
+@router.get("/ledger", response=list[EntryOut], url_name="quality_ledger")
+@paginate(LimitOffsetPagination)
+def ledger(request: HttpRequest, status: str = "", region: str = "", q: str = "") -> Any:
+    params = {"status": status, "region": region, "q": q}
+    return selectors.filter_entries(selectors.entries_for(request.user), params).order_by("pk")
+
+
+@router.get("/ledger/{number}", response=EntryDetailOut, url_name="quality_entry")
+def entry(request: HttpRequest, number: str) -> Any:
+    return selectors.get_entry_for(request.user, number)
+
+
+@router.get("/warnings", response=list[WarningOut], url_name="quality_warnings")
+def warnings(request: HttpRequest) -> Any:
+    year = timezone.localdate().year
+    rows = services.warning_list(selectors.statuses_for(request.user).filter(year=year))
+    return [
+        {
+            "district_id": r.status.district.district_id,
+            "district_name": str(r.status.district),
+            "count_year": r.status.count_year,
+            "max_count_60": r.status.max_count_60,
+            "warning": r.status.warning,
+            "margin": r.margin,
+        }
+        for r in rows
+    ]
+
+
+@router.get("/disclosure", response=list[PublicEntryOut], auth=None, url_name="quality_public")
+@paginate(LimitOffsetPagination)
+def disclosure(request: HttpRequest, q: str = "") -> Any:
+    qs = selectors.public_entries().order_by("-year", "region_id", "point_id")
+    if q:
+        qs = selectors.filter_entries(qs, {"q": q})
+    return qs
+
+
+@router.get("/lookup", response=list[LookupOut], auth=None, url_name="quality_lookup")
+def lookup(request: HttpRequest, q: str) -> Any:
+    now = timezone.now()
+    out = []
+    for d in selectors.lookup_districts(q):
+        found = selectors.district_outages(d, now)
+        out.append(
+            {
+                "district_name": str(d),
+                "feeder_name": str(d.feeder),
+                "served_area": d.served_area,
+                **found,
+            }
+        )
+    return out

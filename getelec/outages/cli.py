@@ -1,0 +1,91 @@
+"""`getelec outages refresh` and `getelec outages registry import` (the supply-quality desk).
+
+getelec outages refresh [--year Y] [--as-of D] [--data-dir DIR] [--quiet]
+    cron-friendly daily job: runs the analytics engine on the registry and the data folder and
+    updates the problem ledger; idempotent (a second run changes nothing). Exit 2 on bad input.
+getelec outages registry import FILE.csv|FILE.parquet
+    imports the grid registry (atomic, idempotent); exit 2 with file/row/column on bad input.
+
+Wired into getelec/cli/outages.py by `register_refresh(actions)` (the `outages` sub-parsers).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from getelec.cli import EXIT_BAD_INPUT, django_setup
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def register_refresh(actions: argparse._SubParsersAction) -> None:
+    refresh = actions.add_parser(
+        "refresh",
+        help="daily job: update the frequent-outage problem ledger (idempotent)",
+        description="Run the engine on the grid registry (database) and the events in the data "
+        "folder (GETELEC_OUTAGE_DATA_DIR/<year>/events*.csv|parquet, causes*), then update the "
+        "problem ledger, early warnings and reliability figures. Default as-of: yesterday.",
+    )
+    refresh.add_argument("--year", type=int)
+    refresh.add_argument("--as-of", type=_date, help="last day of the period (default yesterday)")
+    refresh.add_argument("--data-dir", help="data folder (default settings/env)")
+    refresh.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb")
+    refresh.add_argument("--quiet", action="store_true", help="print nothing on success")
+    refresh.set_defaults(handler=run_refresh)
+
+    registry = actions.add_parser("registry", help="grid registry (feeders, 台区, meters)")
+    registry.set_defaults(handler=lambda args: registry.print_help() or EXIT_BAD_INPUT)
+    reg_actions = registry.add_subparsers(dest="registry_action", metavar="ACTION")
+    imp = reg_actions.add_parser(
+        "import",
+        help="import the registry from CSV or Parquet (atomic, idempotent)",
+        description="Columns: meter_id, district_id, feeder_id, region, area; optional "
+        "feeder_name, district_name, served_area, meter_address, remote.",
+    )
+    imp.add_argument("file")
+    imp.set_defaults(handler=run_registry_import)
+
+
+def run_refresh(args: argparse.Namespace) -> int:
+    django_setup()
+    from getelec.analytics.inputs import InputError
+    from getelec.connection.services import ServiceError
+    from getelec.core.policy import PolicyError, PolicyValueMissing
+    from getelec.outages.services import refresh
+
+    try:
+        summary = refresh(
+            args.year,
+            args.as_of,
+            data_dir=Path(args.data_dir) if args.data_dir else None,
+            engine=args.engine,
+        )
+    except (InputError, ServiceError, PolicyError, PolicyValueMissing) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if not args.quiet:
+        print(json.dumps(summary.as_dict(), ensure_ascii=False))
+    return 0
+
+
+def run_registry_import(args: argparse.Namespace) -> int:
+    django_setup()
+    from getelec.analytics.inputs import InputError
+    from getelec.outages.registry import import_registry
+
+    try:
+        summary = import_registry(args.file)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(json.dumps(summary.as_dict(), ensure_ascii=False))
+    return 0

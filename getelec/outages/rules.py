@@ -1,0 +1,205 @@
+"""Pure rules of the supply-quality desk (no Django): every threshold comes in as an argument
+read from policy data by the caller (getelec.analytics.params.OutageParams for the L28 counting
+rules, getelec/policy/quality.yaml for the desk's own numbers).
+
+- `reopen_breach`: a ledger entry re-opens only when a breach includes a counted interruption
+  after its rectified date (year-to-date counts never fall, so an old breach alone never does).
+- `observation_end`: the observation period runs from the rectified date; a counted
+  interruption inside it (that does not breach) restarts the period from that day.
+- `breach_margin`: how many more counted interruptions a district can take before it breaches
+  (orders the early-warning list).
+- `project_planned`: would one more counted interruption at a planned time breach L28?
+- `earliest_planned_start` / `notice_ok`: the public notice period of a planned outage.
+- `arrival_late`, `reward_penalty`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The L28 limits and the merge rule, from OutageParams."""
+
+    year_max_count: int
+    window_days: int
+    window_max_count: int
+    merge_window_hours: float
+    problem_line_min_districts: int = 2
+
+    @classmethod
+    def from_params(cls, params: object) -> Limits:
+        return cls(
+            year_max_count=params.year_max_count,  # type: ignore[attr-defined]
+            window_days=params.window_days,  # type: ignore[attr-defined]
+            window_max_count=params.window_max_count,  # type: ignore[attr-defined]
+            merge_window_hours=params.merge_window_hours,  # type: ignore[attr-defined]
+            problem_line_min_districts=params.problem_line_min_districts,  # type: ignore[attr-defined]
+        )
+
+
+def max_in_window(days: Sequence[dt.date], window_days: int) -> tuple[int, dt.date | None]:
+    """The largest number of `days` inside any [d, d + window_days - 1], and that window's start
+    (the earliest start among equals)."""
+    ordered = sorted(days)
+    best, best_start = 0, None
+    for i, first in enumerate(ordered):
+        last = first + dt.timedelta(days=window_days - 1)
+        n = sum(1 for d in ordered[i:] if d <= last)
+        if n > best:
+            best, best_start = n, first
+    return best, best_start
+
+
+def _windows_with(days: Sequence[dt.date], window_days: int) -> list[list[dt.date]]:
+    ordered = sorted(days)
+    out = []
+    for i, first in enumerate(ordered):
+        last = first + dt.timedelta(days=window_days - 1)
+        out.append([d for d in ordered[i:] if d <= last])
+    return out
+
+
+def breaches(days: Sequence[dt.date], limits: Limits) -> list[str]:
+    """Rule codes (as the engine names them) that `days` of counted interruptions break."""
+    fired = []
+    if len(days) > limits.year_max_count:
+        fired.append("year_limit")
+    if max_in_window(days, limits.window_days)[0] > limits.window_max_count:
+        fired.append("window_limit")
+    return fired
+
+
+def breach_date(days: Sequence[dt.date], limits: Limits) -> dt.date | None:
+    """The day the counted interruptions first broke an L28 limit (None: never)."""
+    ordered = sorted(days)
+    for i in range(len(ordered)):
+        if breaches(ordered[: i + 1], limits):
+            return ordered[i]
+    return None
+
+
+def reopen_breach(
+    counted: Sequence[dt.datetime], rectified_on: dt.date, limits: Limits
+) -> tuple[list[str], list[dt.datetime]]:
+    """Rules broken by a breach that includes a counted interruption after `rectified_on`,
+    and those later interruptions. ([], [...]) when later interruptions do not breach."""
+    after = sorted(t for t in counted if t.date() > rectified_on)
+    if not after:
+        return [], []
+    days = [t.date() for t in counted]
+    fired = []
+    if len(days) > limits.year_max_count:
+        fired.append("year_limit")
+    later_days = {t.date() for t in after}
+    for window in _windows_with(days, limits.window_days):
+        if len(window) > limits.window_max_count and later_days & set(window):
+            fired.append("window_limit")
+            break
+    return fired, after
+
+
+def observation_end(
+    rectified_on: dt.date, counted: Iterable[dt.datetime], observation_days: int
+) -> dt.date:
+    """The last day of the observation period: `observation_days` after the rectified date, or
+    after the latest counted interruption since then (which restarts it)."""
+    later = [t.date() for t in counted if t.date() > rectified_on]
+    start = max([rectified_on, *later])
+    return start + dt.timedelta(days=observation_days)
+
+
+def observation_passed(
+    rectified_on: dt.date, counted: Iterable[dt.datetime], observation_days: int, today: dt.date
+) -> bool:
+    return today > observation_end(rectified_on, counted, observation_days)
+
+
+def breach_margin(counted_days: Sequence[dt.date], as_of: dt.date, limits: Limits) -> int:
+    """How many further counted interruptions (from the day after `as_of`) would breach L28:
+    the smaller of the year margin and the margin of the 60-day window ending tomorrow."""
+    year_margin = limits.year_max_count + 1 - len(counted_days)
+    window_start = as_of + dt.timedelta(days=1) - dt.timedelta(days=limits.window_days - 1)
+    recent = sum(1 for d in counted_days if d >= window_start)
+    window_margin = limits.window_max_count + 1 - recent
+    return max(0, min(year_margin, window_margin))
+
+
+@dataclass(frozen=True)
+class Projection:
+    count_year: int
+    max_count_window: int
+    breaches: list[str]
+    merged: bool  # the planned outage falls within the merge window of a counted one
+
+
+def project_planned(
+    counted: Sequence[dt.datetime],
+    planned: Sequence[dt.datetime],
+    new_start: dt.datetime,
+    limits: Limits,
+) -> Projection:
+    """Add the already planned outages and `new_start` to a district's counted interruptions
+    (same calendar year only, merge rule applied in time order) and check the L28 limits."""
+    merge = dt.timedelta(hours=limits.merge_window_hours)
+    starts = sorted([*counted, *(p for p in planned if p.year == new_start.year)])
+    kept: list[dt.datetime] = []
+    for t in starts:
+        if kept and t - kept[-1] < merge:
+            continue
+        kept.append(t)
+    # Within the merge window of another start, one of the two is not counted again.
+    merged = any(abs(new_start - t) < merge for t in kept)
+    if not merged:
+        kept = sorted([*kept, new_start])
+    days = [t.date() for t in kept if t.year == new_start.year]
+    return Projection(
+        count_year=len(days),
+        max_count_window=max_in_window(days, limits.window_days)[0],
+        breaches=breaches(days, limits) if not merged else [],
+        merged=merged,
+    )
+
+
+def earliest_planned_start(announced_on: dt.date, notice_days: int) -> dt.date:
+    """The first day a planned outage announced on `announced_on` may start: the notice must
+    be given at least `notice_days` calendar days ahead (电力供应与使用条例 art. 28: 提前7天)."""
+    return announced_on + dt.timedelta(days=notice_days)
+
+
+def notice_ok(announced_on: dt.date, start_on: dt.date, notice_days: int) -> bool:
+    return start_on >= earliest_planned_start(announced_on, notice_days)
+
+
+def arrival_late(
+    accepted_at: dt.datetime, arrived_at: dt.datetime, commitment_minutes: int
+) -> tuple[int, bool]:
+    """Minutes from acceptance to arrival (rounded up) and whether that exceeds the commitment."""
+    seconds = (arrived_at - accepted_at).total_seconds()
+    minutes = int(-(-seconds // 60))
+    return minutes, minutes > commitment_minutes
+
+
+def reward_penalty(
+    rs1: float | None,
+    frequent_districts: int,
+    reward_rs1_min: float,
+    penalty_rs1_below: float,
+    penalty_frequent_min: int,
+) -> tuple[str, list[str]]:
+    """ "reward" | "penalty" | "pass" | "no_data" and the reasons (criterion codes)."""
+    if rs1 is None:
+        return "no_data", []
+    reasons = []
+    if rs1 < penalty_rs1_below:
+        reasons.append("rs1_below_penalty")
+    if frequent_districts >= penalty_frequent_min:
+        reasons.append("frequent_districts")
+    if reasons:
+        return "penalty", reasons
+    if rs1 >= reward_rs1_min and frequent_districts == 0:
+        return "reward", ["rs1_reward", "no_frequent_districts"]
+    return "pass", []

@@ -1,0 +1,274 @@
+"""Scoped reads of the supply-quality desk: access control lives here.
+
+- Supply-company staff see their own company's grid (entries, warnings, planned outages, repair
+  tickets, notices) within their region scope; they act on them.
+- Regulators and admins read everything; regulators verify and sign off ledger entries (L30).
+- Customers (applicant accounts) see the meters bound to their account and their notices.
+- The public sees only the disclosure (public_entries) and the outage/repair lookup, which carry
+  no personal data.
+Anything out of scope is a 404, never a 403.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from getelec.accounts.models import Organisation, User
+from getelec.connection.selectors import scope_region
+from getelec.core.policy import default_policy
+from getelec.outages.models import (
+    OPEN_ENTRY_STATUSES,
+    CustomerNotice,
+    District,
+    DistrictStatus,
+    EntryStatus,
+    LedgerEntry,
+    Meter,
+    PlannedOutage,
+    RepairStage,
+    RepairTicket,
+)
+
+
+def _active(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def sees_everything(user: Any) -> bool:
+    return _active(user) and (user.is_regulator or user.is_platform_admin)
+
+
+def is_company_staff(user: Any) -> bool:
+    return (
+        _active(user)
+        and user.is_company_staff
+        and user.organisation_id is not None
+        and user.organisation.kind == Organisation.Kind.SUPPLY_COMPANY
+    )
+
+
+def is_desk_user(user: Any) -> bool:
+    return sees_everything(user) or is_company_staff(user)
+
+
+def _company_filter(user: User, company: str = "company", region: str = "region") -> Q | None:
+    """The Q of a staff member's own grid, or None when they have none."""
+    scope = scope_region(user)
+    if scope is None:
+        return None
+    return Q(**{f"{company}_id": user.organisation_id}) & Q(
+        **{f"{region}__code__startswith": scope.scope_prefix}
+    )
+
+
+def can_work_on(user: Any, company_id: int, region_code: str) -> bool:
+    """Staff of the company that owns the grid element, within their region scope."""
+    if not is_company_staff(user) or user.organisation_id != company_id:
+        return False
+    scope = scope_region(user)
+    return scope is not None and region_code.startswith(scope.scope_prefix)
+
+
+def signoff_organisation(on: dt.date | None = None) -> Any:
+    """The organisation that verifies and signs off ledger entries (policy data; L30 names
+    国家能源局西北监管局 as the responsible unit of row 30)."""
+    return param("quality_signoff_organisation", on)
+
+
+def can_verify(user: Any) -> bool:
+    """Only regulators of the sign-off organisation verify and close entries (L30); other
+    regulators (e.g. 自治区发展改革委) and platform admins read the ledger but never sign off."""
+    if not (_active(user) and user.is_regulator and user.organisation_id is not None):
+        return False
+    return user.organisation.name == signoff_organisation().value
+
+
+def param(name: str, on: dt.date | None = None, region: str | None = None) -> Any:
+    return default_policy().get(name, on or timezone.localdate(), region)
+
+
+# --------------------------------------------------------------------------------------------
+# Ledger
+# --------------------------------------------------------------------------------------------
+
+
+def entries_for(user: Any) -> QuerySet[LedgerEntry]:
+    qs = LedgerEntry.objects.select_related(
+        "company", "region", "region__parent", "feeder", "district"
+    )
+    if sees_everything(user):
+        return qs
+    if is_company_staff(user):
+        q = _company_filter(user)
+        return qs.filter(q) if q is not None else qs.none()
+    return qs.none()
+
+
+def get_entry_for(user: Any, number: str) -> LedgerEntry:
+    found = entries_for(user).filter(number=number).first()
+    if found is None:
+        raise Http404(_("未找到该台账条目"))
+    return found
+
+
+def filter_entries(qs: QuerySet[LedgerEntry], params: Any) -> QuerySet[LedgerEntry]:
+    status = (params.get("status") or "").strip()
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_ENTRY_STATUSES)
+    elif status in EntryStatus.values:
+        qs = qs.filter(status=status)
+    region = (params.get("region") or "").strip()
+    if region.isdigit():
+        qs = qs.filter(region__code__startswith=region.rstrip("0")[:6] or region)
+    company = (params.get("company") or "").strip()
+    if company.isdigit():
+        qs = qs.filter(company_id=int(company))
+    year = (params.get("year") or "").strip()
+    if year.isdigit():
+        qs = qs.filter(year=int(year))
+    q = (params.get("q") or "").strip()
+    if q:
+        qs = qs.filter(
+            Q(point_id__icontains=q)
+            | Q(feeder__name__icontains=q)
+            | Q(district__name__icontains=q)
+            | Q(feeder__feeder_id__icontains=q)
+        )
+    return qs
+
+
+def public_entries() -> QuerySet[LedgerEntry]:
+    """What L29 publishes: every entry, with public fields only (the templates and the export
+    use PUBLIC_FIELDS; nothing personal is in an entry)."""
+    return LedgerEntry.objects.select_related("region", "region__parent", "feeder", "district")
+
+
+def overdue_entries(qs: QuerySet[LedgerEntry], today: dt.date) -> QuerySet[LedgerEntry]:
+    """Rectification planned but not done by the target date."""
+    return qs.filter(status=EntryStatus.PLANNED, target_on__lt=today)
+
+
+# --------------------------------------------------------------------------------------------
+# Warnings, planned outages, repairs, notices
+# --------------------------------------------------------------------------------------------
+
+
+def statuses_for(user: Any) -> QuerySet[DistrictStatus]:
+    qs = DistrictStatus.objects.select_related(
+        "district", "district__feeder", "district__region", "district__company"
+    )
+    if sees_everything(user):
+        return qs
+    if is_company_staff(user):
+        q = _company_filter(user, "district__company", "district__region")
+        return qs.filter(q) if q is not None else qs.none()
+    return qs.none()
+
+
+def districts_for(user: Any) -> QuerySet[District]:
+    qs = District.objects.select_related("feeder", "region")
+    if sees_everything(user):
+        return qs
+    if is_company_staff(user):
+        q = _company_filter(user)
+        return qs.filter(q) if q is not None else qs.none()
+    return qs.none()
+
+
+def planned_for(user: Any) -> QuerySet[PlannedOutage]:
+    qs = PlannedOutage.objects.select_related("feeder", "company").prefetch_related("districts")
+    if sees_everything(user):
+        return qs
+    if is_company_staff(user):
+        q = _company_filter(user, "company", "feeder__region")
+        return qs.filter(q) if q is not None else qs.none()
+    return qs.none()
+
+
+def get_planned_for(user: Any, number: str) -> PlannedOutage:
+    found = planned_for(user).filter(number=number).first()
+    if found is None:
+        raise Http404(_("未找到该计划停电"))
+    return found
+
+
+def repairs_for(user: Any) -> QuerySet[RepairTicket]:
+    qs = RepairTicket.objects.select_related("district", "feeder", "company", "district__region")
+    if sees_everything(user):
+        return qs
+    if is_company_staff(user):
+        q = _company_filter(user, "company", "district__region")
+        return qs.filter(q) if q is not None else qs.none()
+    return qs.none()
+
+
+def get_repair_for(user: Any, number: str) -> RepairTicket:
+    found = repairs_for(user).filter(number=number).first()
+    if found is None:
+        raise Http404(_("未找到该抢修工单"))
+    return found
+
+
+def late_arrivals(qs: QuerySet[RepairTicket]) -> QuerySet[RepairTicket]:
+    return qs.filter(late=True).order_by("-accepted_at")
+
+
+def notices_for(user: Any) -> QuerySet[CustomerNotice]:
+    qs = CustomerNotice.objects.select_related("meter", "meter__district", "user")
+    if not _active(user):
+        return qs.none()
+    if sees_everything(user):
+        return qs
+    if is_company_staff(user):
+        q = _company_filter(user, "meter__district__company", "meter__district__region")
+        return qs.filter(q) if q is not None else qs.none()
+    return qs.filter(user_id=user.pk)
+
+
+def my_meters(user: Any) -> QuerySet[Meter]:
+    if not _active(user):
+        return Meter.objects.none()
+    return Meter.objects.filter(account_id=user.pk).select_related("district", "district__feeder")
+
+
+# --------------------------------------------------------------------------------------------
+# Public lookup (L47): by meter number or address; district-level facts only
+# --------------------------------------------------------------------------------------------
+
+
+def lookup_districts(query: str, limit: int = 20) -> list[District]:
+    q = query.strip()
+    if len(q) < 2:
+        return []
+    by_meter = District.objects.filter(meters__meter_id=q)
+    found = list(by_meter.select_related("feeder", "region")[:1])
+    if found:
+        return found
+    by_address = (
+        District.objects.filter(Q(served_area__icontains=q) | Q(meters__address__icontains=q))
+        .select_related("feeder", "region")
+        .distinct()
+        .order_by("district_id")
+    )
+    return list(by_address[:limit])
+
+
+def district_outages(district: District, now: dt.datetime) -> dict[str, Any]:
+    """Upcoming/current planned outages and recent repair tickets of a district."""
+    planned = (
+        PlannedOutage.objects.filter(end__gte=now, status=PlannedOutage.Status.ANNOUNCED)
+        .filter(Q(districts=district) | Q(feeder_id=district.feeder_id, districts__isnull=True))
+        .distinct()
+        .order_by("start")
+    )
+    recent = now - dt.timedelta(days=2)
+    repairs = RepairTicket.objects.filter(district=district).filter(
+        ~Q(stage=RepairStage.RESTORED) | Q(restored_at__gte=recent)
+    )
+    return {"planned": list(planned), "repairs": list(repairs.order_by("-accepted_at"))}

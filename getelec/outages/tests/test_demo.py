@@ -1,0 +1,31 @@
+"""The demo fills every page: entries in every ledger state, planned outages, repair tickets."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_puts_entries_in_every_ledger_state_quickly(
+    tmp_path: Path, settings: Any, frozen: Any
+) -> None:
+    from getelec.demo.accounts import ensure_accounts
+    from getelec.demo.reference import load_reference
+    from getelec.outages.demo import load_demo
+
+    settings.OUTAGE_DATA_DIR = str(tmp_path)
+    load_reference()
+    ensure_accounts()
+    started = time.perf_counter()
+    result = load_demo()
+    took = time.perf_counter() - started
+    assert all(n > 0 for n in result["entries"].values()), str(result["entries"])
+    assert result["planned"] > 0 and result["repairs"] > 0
+    assert took < 30
+    again = load_demo()
+    assert again == result

@@ -1,0 +1,525 @@
+"""Web pages of the supply-quality desk. Thin: parse, call a selector or service, render.
+
+Desk pages (ledger, warnings, planned outages, repairs, outbox, dashboards) are for supply-company
+staff (their own grid) and regulators/admins (everything); anyone else gets a 404. The
+disclosure (L29) and the outage/repair lookup (L47) are public and show no personal data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from getelec.accounts.models import Organisation, Region
+from getelec.connection.services import ServiceError
+from getelec.outages import exports, selectors, services
+from getelec.outages.dashboard import dashboard_context, reward_penalty_table
+from getelec.outages.forms import (
+    AdvanceRepairForm,
+    CloseForm,
+    LookupForm,
+    PlanForm,
+    PlannedOutageForm,
+    RectifyForm,
+    RepairForm,
+    VerifyForm,
+)
+from getelec.outages.models import (
+    OPEN_ENTRY_STATUSES,
+    REPAIR_STAGE_ORDER,
+    District,
+    EntryStatus,
+    Feeder,
+    LedgerEntry,
+    ReliabilitySnapshot,
+    RepairStage,
+)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def desk_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not selectors.is_desk_user(request.user):
+            raise Http404(_("页面不存在"))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def regulator_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not selectors.sees_everything(request.user):
+            raise Http404(_("页面不存在"))
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _form_error(form: Any, exc: ServiceError) -> None:
+    if exc.field and exc.field in form.fields:
+        form.add_error(exc.field, exc.message)
+    else:
+        form.add_error(None, exc.message)
+
+
+def _cities() -> list[Region]:
+    return list(Region.objects.filter(level=Region.Level.CITY).order_by("code"))
+
+
+def _companies() -> list[Organisation]:
+    return list(
+        Organisation.objects.filter(kind=Organisation.Kind.SUPPLY_COMPANY).order_by("region_id")
+    )
+
+
+def _page(request: HttpRequest, qs: Any, per_page: int = 50) -> Any:
+    return Paginator(qs, per_page).get_page(request.GET.get("page"))
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    if selectors.is_desk_user(request.user):
+        return redirect("outages:ledger")
+    return redirect("outages:disclosure")
+
+
+# --------------------------------------------------------------------------------------------
+# Ledger (L28, L30)
+# --------------------------------------------------------------------------------------------
+
+
+@desk_view
+def ledger(request: HttpRequest) -> HttpResponse:
+    qs = selectors.filter_entries(selectors.entries_for(request.user), request.GET)
+    return render(
+        request,
+        "outages/ledger.html",
+        {
+            "page": _page(request, qs.order_by("-year", "identified_on", "point_id")),
+            "query": _query_without_page(request),
+            "statuses": EntryStatus.choices,
+            "cities": _cities(),
+            "companies": _companies() if selectors.sees_everything(request.user) else [],
+            "today": timezone.localdate(),
+            "filters": request.GET,
+        },
+    )
+
+
+@desk_view
+def ledger_xlsx(request: HttpRequest) -> HttpResponse:
+    qs = selectors.filter_entries(selectors.entries_for(request.user), request.GET)
+    content = exports.regulator_xlsx(qs.order_by("company_id", "region_id", "point_id"))
+    name = f"frequent-outage-ledger-{timezone.localdate():%Y%m%d}.xlsx"
+    return _download(content, name, XLSX)
+
+
+def _entry_context(request: HttpRequest, entry: LedgerEntry) -> dict[str, Any]:
+    user = request.user
+    can_work = selectors.can_work_on(user, entry.company_id, entry.region_id)
+    can_verify = selectors.can_verify(user)
+    today = timezone.localdate()
+    end = services.observation_end(entry)
+    version = {"version": entry.version}
+    return {
+        "entry": entry,
+        "rule_text": services.rule_text(entry.rule),
+        "interruptions": list(entry.interruptions.all()),
+        "cause_labels": services.CAUSE_LABELS,
+        "observation_end": end,
+        "observation_passed": end is not None and today > end,
+        "today": today,
+        "can_plan": can_work
+        and entry.status in (EntryStatus.IDENTIFIED, EntryStatus.REOPENED, EntryStatus.PLANNED),
+        "can_rectify": can_work and entry.status == EntryStatus.PLANNED,
+        "can_verify": can_verify and entry.status == EntryStatus.OBSERVATION,
+        "can_close": can_verify and entry.status == EntryStatus.VERIFIED,
+        "plan_form": PlanForm(
+            initial={
+                **version,
+                "measures": entry.measures,
+                "budget_wan": entry.budget_wan,
+                "target_on": entry.target_on,
+                "responsible_team": entry.responsible_team,
+            }
+        ),
+        "rectify_form": RectifyForm(initial={**version, "rectified_on": today}),
+        "verify_form": VerifyForm(initial={**version, "verified_on": today}),
+        "close_form": CloseForm(initial=version),
+        "history": _history(entry),
+    }
+
+
+def _history(entry: LedgerEntry) -> list[Any]:
+    from getelec.audit.models import AuditEvent
+
+    return list(
+        AuditEvent.objects.filter(object_type="outages.ledgerentry", object_id=str(entry.pk))
+        .order_by("at", "id")
+        .only("at", "actor_label", "action", "reason")
+    )
+
+
+@desk_view
+def entry_detail(request: HttpRequest, number: str) -> HttpResponse:
+    entry = selectors.get_entry_for(request.user, number)
+    return render(request, "outages/entry_detail.html", _entry_context(request, entry))
+
+
+ACTIONS: dict[str, tuple[type, Callable[..., Any], str]] = {
+    "plan": (PlanForm, services.plan_rectification, "plan_form"),
+    "rectify": (RectifyForm, services.record_rectification, "rectify_form"),
+    "verify": (VerifyForm, services.verify_entry, "verify_form"),
+    "close": (CloseForm, services.close_entry, "close_form"),
+}
+DONE = {
+    "plan": _("整改计划已保存"),
+    "rectify": _("已登记整改完成，进入观察期"),
+    "verify": _("已登记核验记录"),
+    "close": _("已闭环销号"),
+}
+
+
+@desk_view
+@require_POST
+def entry_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
+    if action not in ACTIONS:
+        raise Http404
+    entry = selectors.get_entry_for(request.user, number)
+    form_class, service, form_name = ACTIONS[action]
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            service(request.user, entry, **form.cleaned_data)
+        except ServiceError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, DONE[action])
+            return redirect("outages:entry", number=entry.number)
+    context = _entry_context(request, entry)
+    context[form_name] = form
+    context["open_form"] = action
+    return render(request, "outages/entry_detail.html", context, status=422)
+
+
+@desk_view
+def warnings(request: HttpRequest) -> HttpResponse:
+    year = timezone.localdate().year
+    rows = services.warning_list(selectors.statuses_for(request.user).filter(year=year))
+    return render(request, "outages/warnings.html", {"rows": rows[:500], "total": len(rows)})
+
+
+@regulator_view
+def regulator(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    qs = selectors.entries_for(request.user)
+    open_qs = qs.filter(status__in=OPEN_ENTRY_STATUSES)
+    snapshot = ReliabilitySnapshot.objects.order_by("-year").first()  # L27: published yearly
+    by_group: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    ages: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for e in open_qs:
+        city = e.region.parent.name if e.region.level == "county" and e.region.parent else ""
+        key = (e.company.name, city or e.region.name)
+        by_group[key][e.status] += 1
+        by_group[key]["open"] += 1
+        ages[key].append((today - e.identified_on).days)
+        if e.status == EntryStatus.PLANNED and e.target_on and e.target_on < today:
+            by_group[key]["overdue"] += 1
+        if e.reopened_count:
+            by_group[key]["reopened_any"] += 1
+    groups = [
+        {
+            "company": company,
+            "city": city,
+            "open": counts["open"],
+            "by_status": [counts[s] for s in OPEN_ENTRY_STATUSES],
+            "overdue": counts["overdue"],
+            "reopened_any": counts["reopened_any"],
+            "oldest": max(ages[(company, city)]),
+            "mean_age": round(sum(ages[(company, city)]) / len(ages[(company, city)])),
+        }
+        for (company, city), counts in sorted(by_group.items())
+    ]
+    return render(
+        request,
+        "outages/regulator.html",
+        {
+            "groups": groups,
+            "statuses": [s for s in EntryStatus if s in OPEN_ENTRY_STATUSES],
+            "overdue": selectors.overdue_entries(qs, today).order_by("target_on")[:200],
+            "reopened": qs.filter(reopened_count__gt=0).order_by("-reopened_on")[:200],
+            "late": selectors.late_arrivals(selectors.repairs_for(request.user))[:200],
+            "today": today,
+            "snapshot": snapshot,
+            "reward": reward_penalty_table(snapshot) if snapshot else None,
+        },
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Public disclosure (L29) and lookup (L47)
+# --------------------------------------------------------------------------------------------
+
+
+def _public_rows(request: HttpRequest) -> Any:
+    qs = selectors.public_entries()
+    region = (request.GET.get("region") or "").strip()
+    if region:
+        found = Region.objects.filter(code=region).first()
+        qs = qs.filter(region__code__startswith=found.scope_prefix) if found else qs.none()
+    q = (request.GET.get("q") or "").strip()
+    if q:
+        qs = qs.filter(Q(feeder__name__icontains=q) | Q(district__name__icontains=q))
+    year = (request.GET.get("year") or "").strip()
+    if year.isdigit():
+        qs = qs.filter(year=int(year))
+    return qs.order_by("-year", "region_id", "feeder__name", "level", "point_id")
+
+
+def disclosure(request: HttpRequest) -> HttpResponse:
+    qs = _public_rows(request)
+    return render(
+        request,
+        "outages/disclosure.html",
+        {
+            "page": _page(request, qs),
+            "query": _query_without_page(request),
+            "columns": [name for name, _ in exports.PUBLIC_COLUMNS],
+            "regions": Region.objects.exclude(level=Region.Level.PROVINCE).order_by("code"),
+            "filters": request.GET,
+            "rule_text": services.rule_text,
+        },
+    )
+
+
+def disclosure_csv(request: HttpRequest) -> HttpResponse:
+    return _download(
+        exports.public_csv(_public_rows(request)), "frequent-outage-rectification.csv", "text/csv"
+    )
+
+
+def disclosure_xlsx(request: HttpRequest) -> HttpResponse:
+    return _download(
+        exports.public_xlsx(_public_rows(request)), "frequent-outage-rectification.xlsx", XLSX
+    )
+
+
+def lookup(request: HttpRequest) -> HttpResponse:
+    form = LookupForm(request.GET or None)
+    results = []
+    if form.is_valid():
+        now = timezone.now()
+        for district in selectors.lookup_districts(form.cleaned_data["q"]):
+            results.append({"district": district, **selectors.district_outages(district, now)})
+    return render(
+        request,
+        "outages/lookup.html",
+        {"form": form, "results": results, "searched": form.is_bound, "stages": RepairStage},
+    )
+
+
+@login_required
+def my_power(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    meters = [
+        {"meter": m, **selectors.district_outages(m.district, now)}
+        for m in selectors.my_meters(request.user)
+    ]
+    notices = selectors.notices_for(request.user).filter(user=request.user, channel="outbox")
+    return render(
+        request,
+        "outages/my_power.html",
+        {"meters": meters, "notices": notices[:50], "stages": RepairStage},
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Planned outages (L25) and repairs (L24, L47)
+# --------------------------------------------------------------------------------------------
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    if value is None:
+        return None
+    return timezone.make_aware(value) if timezone.is_naive(value) else value
+
+
+def _planned_inputs(request: HttpRequest, form: PlannedOutageForm) -> dict[str, Any]:
+    data = form.cleaned_data
+    feeder = selectors.districts_for(request.user)
+    feeder_obj = Feeder.objects.filter(
+        feeder_id=data["feeder"].strip(), districts__in=feeder
+    ).first()
+    if feeder_obj is None:
+        raise services.InvalidInput(_("未找到该线路（或不属于本企业）"), "feeder")
+    ids = [x.strip() for x in data["districts"].replace("，", ",").split(",") if x.strip()]
+    districts = list(District.objects.filter(district_id__in=ids, feeder=feeder_obj))
+    if len(districts) != len(set(ids)):
+        raise services.InvalidInput(_("有台区编号不存在或不在该线路上"), "districts")
+    return {
+        "feeder": feeder_obj,
+        "districts": districts,
+        "start": _aware(data["start"]),
+        "end": _aware(data["end"]),
+        "work": data["work"],
+        "confirm_warning": data["confirm_warning"],
+    }
+
+
+@desk_view
+def planned(request: HttpRequest) -> HttpResponse:
+    qs = selectors.planned_for(request.user).order_by("-start")
+    form = None
+    check = None
+    if selectors.is_company_staff(request.user):
+        form = PlannedOutageForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                inputs = _planned_inputs(request, form)
+                check = services.check_planned(
+                    inputs["feeder"], inputs["districts"], inputs["start"]
+                )
+                outage = services.create_planned_outage(request.user, **inputs)
+            except ServiceError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, _("计划停电已公告：%(n)s") % {"n": outage.number})
+                return redirect("outages:planned")
+    return render(
+        request,
+        "outages/planned.html",
+        {
+            "page": _page(request, qs),
+            "form": form,
+            "check": check,
+            "notice_days": selectors.param("quality_planned_notice_days"),
+            "merge_days": selectors.param("quality_merge_lookahead_days"),
+        },
+        status=422 if form is not None and form.errors else 200,
+    )
+
+
+@desk_view
+def repairs(request: HttpRequest) -> HttpResponse:
+    qs = selectors.repairs_for(request.user).order_by("-accepted_at")
+    form = None
+    if selectors.is_company_staff(request.user):
+        form = RepairForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            district = (
+                selectors.districts_for(request.user)
+                .filter(district_id=form.cleaned_data["district"].strip())
+                .first()
+            )
+            try:
+                if district is None:
+                    raise services.InvalidInput(_("未找到该台区（或不属于本企业）"), "district")
+                ticket = services.open_repair(
+                    request.user, district=district, description=form.cleaned_data["description"]
+                )
+            except ServiceError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, _("抢修工单已受理：%(n)s") % {"n": ticket.number})
+                return redirect("outages:repair", number=ticket.number)
+    return render(
+        request,
+        "outages/repairs.html",
+        {
+            "page": _page(request, qs),
+            "form": form,
+            "commitment": selectors.param("quality_repair_arrival_minutes"),
+        },
+        status=422 if form is not None and form.errors else 200,
+    )
+
+
+def _next_stage(stage: str) -> str | None:
+    i = REPAIR_STAGE_ORDER.index(stage)
+    return REPAIR_STAGE_ORDER[i + 1] if i + 1 < len(REPAIR_STAGE_ORDER) else None
+
+
+@desk_view
+def repair_detail(request: HttpRequest, number: str) -> HttpResponse:
+    ticket = selectors.get_repair_for(request.user, number)
+    can_work = selectors.can_work_on(request.user, ticket.company_id, ticket.district.region_id)
+    nxt = _next_stage(ticket.stage)
+    form = AdvanceRepairForm(request.POST or None, initial={"stage": nxt})
+    if request.method == "POST":
+        if not can_work:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.advance_repair(
+                    request.user,
+                    ticket,
+                    stage=form.cleaned_data["stage"],
+                    at=_aware(form.cleaned_data["at"]),
+                )
+            except ServiceError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, _("抢修进度已更新"))
+                return redirect("outages:repair", number=ticket.number)
+    return render(
+        request,
+        "outages/repair_detail.html",
+        {
+            "ticket": ticket,
+            "form": form if can_work and nxt else None,
+            "stages": [(s, getattr(ticket, services.STAGE_FIELD[s])) for s in RepairStage],
+        },
+        status=422 if form.errors else 200,
+    )
+
+
+@login_required
+def notices(request: HttpRequest) -> HttpResponse:
+    qs = selectors.notices_for(request.user)
+    if not selectors.is_desk_user(request.user):
+        qs = qs.filter(user=request.user)
+    return render(request, "outages/notices.html", {"page": _page(request, qs)})
+
+
+# --------------------------------------------------------------------------------------------
+# Reliability dashboards (L21, L22, L27)
+# --------------------------------------------------------------------------------------------
+
+
+@desk_view
+def dashboard(request: HttpRequest) -> HttpResponse:
+    year_raw = request.GET.get("year") or ""
+    year = int(year_raw) if year_raw.isdigit() else None
+    context = dashboard_context(
+        year, request.GET.get("level") or "mv", request.GET.get("index") or "SAIDI"
+    )
+    return render(request, "outages/dashboard.html", context)
