@@ -265,13 +265,18 @@ class Outcome:
             **tables, indices=self.indices, quality=self.quality, parameters=self.parameters
         )
 
-    def write_files(self, folder: Path) -> None:
+    def write_files(self, folder: Path, extra: Callable[[Path], None] | None = None) -> None:
+        """Parquet files are written by two threads; `extra` (the incremental state) runs on
+        this thread meanwhile — the engine is only used from here."""
         tables = self.tables_cache = self.tables()
+        largest_first = sorted(tables.items(), key=lambda item: -item[1].nbytes)
         with ThreadPoolExecutor(max_workers=2) as pool:
             jobs = [
                 pool.submit(write_parquet, table, folder / f"{name}.parquet")
-                for name, table in tables.items()
+                for name, table in largest_first
             ]
+            if extra:
+                extra(folder)
             for job in jobs:
                 job.result()
         _write_json(folder / "indices.json", self.indices)
@@ -330,7 +335,7 @@ def run(
     engine.load("ev_in", ev.table)
     ev.table = ev.table.schema.empty_table()  # the engine has its copy: free the memory
     engine.load("causes", cz.table)
-    pipe = Pipeline(engine, window, progress)
+    pipe = Pipeline(engine, window, progress, meters=registry.size)
     pipe.districts()
     pipe.load_months()
     pipe.meter_interruptions()
@@ -545,9 +550,7 @@ def write_outputs(
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
-        outcome.write_files(tmp)
-        if extra:
-            extra(tmp)
+        outcome.write_files(tmp, extra)
         os.chmod(tmp, 0o755)
         if out.exists():
             old = out.parent / f".{out.name}.old-{os.getpid()}"

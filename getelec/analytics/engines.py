@@ -132,6 +132,7 @@ class SparkEngine:
             builder = (
                 builder.master(master)
                 .config("spark.ui.enabled", "false")
+                .config("spark.ui.showConsoleProgress", "false")
                 .config("spark.driver.memory", os.environ.get("GETELEC_SPARK_MEMORY", "4g"))
             )
         self.spark = (

@@ -89,8 +89,15 @@ class Pipeline:
     meters(mkey, dkey, fkey, region, area), districts(dkey, fkey, region, area),
     ev_in(mkey, ts, k), causes(crid, scope_rank, skey, s, e, cause)."""
 
-    def __init__(self, engine: Engine, window: Window, progress: Progress | None = None):
+    def __init__(
+        self,
+        engine: Engine,
+        window: Window,
+        progress: Progress | None = None,
+        meters: int = 1,
+    ):
         self.e = engine
+        self.key_mult = 1 << max(1, meters.bit_length())  # > every meter key
         self.w = window
         self.p = window.params
         self.progress = progress or (lambda _step: None)
@@ -151,7 +158,7 @@ class Pipeline:
         st, plus orphan `on` rows (k = 1) for the quality report."""
         w, p = self.w, self.p
         cap = p.unrestored_cap_s
-        over = "PARTITION BY mkey ORDER BY ts, k"
+        over = "PARTITION BY mkey ORDER BY ts * 2 + k"  # one sort key: time, then off < on
         closed = f"({w.ae} - ts > {cap})"
         return f"""SELECT mkey, dkey, fkey, k, ts AS s,
               CASE WHEN nk = 1 THEN nts WHEN nk = 0 THEN LEAST(nts, ts + {cap})
@@ -229,7 +236,10 @@ class Pipeline:
         pairs = self.overlap_pairs(
             intervals, f"{intervals}_x", records, f"{records}_d", "b.fkey = a.fkey", select, cond
         )
-        return f"SELECT mkey, s, ARG_MIN(cause, ckey) AS cause FROM ({pairs}) x GROUP BY mkey, s"
+        m = self.key_mult  # one integer key per interval: start * m + meter
+        return f"""SELECT iid // {m} AS s, iid % {m} AS mkey, iid, cause FROM (
+          SELECT s * {m} + mkey AS iid, ARG_MIN(cause, ckey) AS cause FROM ({pairs}) x
+          GROUP BY s * {m} + mkey) y"""
 
     def assign_causes(self) -> None:
         self.progress("causes")
@@ -240,7 +250,7 @@ class Pipeline:
             "mic",
             f"""SELECT i.mkey, i.dkey, i.fkey, i.s, i.ee, i.st,
               COALESCE(c.cause, {UNKNOWN_CODE}) AS cause
-            FROM mi i LEFT JOIN mcause c ON c.mkey = i.mkey AND c.s = i.s""",
+            FROM mi i LEFT JOIN mcause c ON c.iid = i.s * {self.key_mult} + i.mkey""",
         )
         self.e.drop("mcause")
 
@@ -257,13 +267,13 @@ class Pipeline:
         # one window over the endpoints; at equal times starts come first, so the count never
         # dips below its value before and after the instant (a transient rise gives a
         # zero-length run, dropped below); among simultaneous ends, restored ones first
-        order = "t, d DESC, du, dop, ckey"
+        # packed order: t * 4 + (0 start, 1 restored end, 2 imputed end, 3 open end)
+        order = "x.t * 4 + CASE WHEN x.d = 1 THEN 0 ELSE 1 + x.du + 2 * x.dop END, x.ckey"
         self.e.run(
             f"{out}_sw",
             f"""SELECT pkey, t, du, dop, CASE WHEN cnt >= k THEN 1 ELSE 0 END AS up FROM (
               SELECT x.pkey, x.t, x.d, x.du, x.dop, z.k, SUM(x.d) OVER (PARTITION BY x.pkey
-                ORDER BY {", ".join("x." + c for c in order.split(", "))}
-                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cnt
+                ORDER BY {order} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cnt
               FROM (SELECT pkey, s AS t, 1 AS d, 0 AS du, 0 AS dop, ckey FROM {child}
                 UNION ALL SELECT pkey, ee AS t, -1 AS d,
                   CASE WHEN st IN ({ST_NEXT_OFF}, {ST_CAPPED}) THEN 1 ELSE 0 END AS du,

@@ -118,7 +118,7 @@ def _incremental(
     )
     cz = load_causes(causes, registry) if causes else empty_causes()
     window = Window(year, as_of, params)
-    pipe = Pipeline(eng, window, progress)
+    pipe = Pipeline(eng, window, progress, meters=registry.size)
     changed = meta["causes"] != file_digest(causes)
     event_quality = run_incremental(eng, pipe, registry, ev, cz, state, changed)
     old = meta["quality"]["events"]

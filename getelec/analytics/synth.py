@@ -130,7 +130,7 @@ def generate(config: SynthConfig) -> dict[str, pa.Table]:
         + step.astype(np.int64) * 900
         + rng.integers(60, 600, len(parent))
     )
-    c_dur = rng.integers(20, 600, len(parent))
+    c_dur = rng.integers(60, 1200, len(parent))  # some momentary, some merged
     o_scope = np.concatenate([scope, scope[parent]])
     o_idx = np.concatenate([sidx, sidx[parent]])
     o_start = np.concatenate([start, c_start])

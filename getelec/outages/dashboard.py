@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from getelec.accounts.models import Region
 from getelec.core.policy import default_policy
@@ -18,13 +20,18 @@ from getelec.outages import rules
 from getelec.outages.models import ReliabilitySnapshot
 
 INDEX_KEYS = ("RS-1", "AIHC-1", "AITC-1", "SAIFI", "SAIDI", "CAIDI", "MAIFI")
-AREA_LABELS = {"urban": "城区", "rural": "农村"}
-VERDICT_LABELS = {"reward": "奖励", "penalty": "处罚", "pass": "达标", "no_data": "无数据"}
+AREA_LABELS = {"urban": _("城区"), "rural": _("农村")}
+VERDICT_LABELS = {
+    "reward": _("奖励"),
+    "penalty": _("处罚"),
+    "pass": _("达标"),
+    "no_data": _("无数据"),
+}
 REASON_LABELS = {
-    "rs1_below_penalty": "RS-1低于处罚线",
-    "frequent_districts": "频繁停电台区数达到处罚数",
-    "rs1_reward": "RS-1达到奖励线",
-    "no_frequent_districts": "无频繁停电台区",
+    "rs1_below_penalty": _("RS-1低于处罚线"),
+    "frequent_districts": _("频繁停电台区数达到处罚数"),
+    "rs1_reward": _("RS-1达到奖励线"),
+    "no_frequent_districts": _("无频繁停电台区"),
 }
 
 
@@ -153,8 +160,8 @@ def reward_penalty_table(snapshot: ReliabilitySnapshot) -> dict[str, Any]:
                 "rs1": rs1,
                 "frequent": frequent,
                 "verdict": verdict,
-                "verdict_label": VERDICT_LABELS[verdict],
-                "reasons": [REASON_LABELS[r] for r in reasons],
+                "verdict_label": str(VERDICT_LABELS[verdict]),
+                "reasons": [str(REASON_LABELS[r]) for r in reasons],
             }
         )
     return {"rows": rows, "criteria": list(criteria.values())}
@@ -194,9 +201,10 @@ def dashboard_context(year: int | None, level: str, index: str = "SAIDI") -> dic
         return context
     names = {r.code: r.name for r in Region.objects.all()}
     data = snapshot.indices.get(level, {})
-    overall = _row("全部", data.get("overall", {}))
+    overall = _row(gettext("全部"), data.get("overall", {}))
     regions = [_row(names.get(c, c), b) for c, b in sorted(data.get("by_region", {}).items())]
-    areas = [_row(AREA_LABELS.get(a, a), b) for a, b in sorted(data.get("by_area", {}).items())]
+    by_area = sorted(data.get("by_area", {}).items())
+    areas = [_row(str(AREA_LABELS.get(a, a)), b) for a, b in by_area]
     months = [_row(m, b) for m, b in sorted(data.get("by_month", {}).items())]
     table = [overall, *areas, *regions, *months]
     region_month = region_month_table(snapshot, level, index, names)

@@ -19,6 +19,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from getelec.outages.models import CustomerNotice, District, Meter
 
@@ -36,7 +37,7 @@ class EmailChannel:
         if not notice.user.email:
             raise ValueError("user has no e-mail address")
         send_mail(
-            subject=f"获得电力服务平台：{notice.get_kind_display()}",
+            subject=_("获得电力服务平台：%(kind)s") % {"kind": notice.get_kind_display()},
             message=notice.text,
             from_email=settings.DEFAULT_FROM_EMAIL,
             recipient_list=[notice.user.email],

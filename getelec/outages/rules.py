@@ -20,6 +20,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a label for the translation catalog (makemessages extracts gettext_noop) while
+    keeping this module free of Django; callers translate with gettext at display time."""
+    return message
+
+
+# Rule labels with the limits as placeholders; fill them with `Limits.label_values()` (the
+# policy values in force), never with literals.
+RULE_LABELS = {
+    "year_limit": gettext_noop("一年内停电超过%(year_max)s次（L28）"),
+    "window_limit": gettext_noop("连续%(window_days)s天停电超过%(window_max)s次（L28）"),
+}
+
+
 @dataclass(frozen=True)
 class Limits:
     """The L28 limits and the merge rule, from OutageParams."""
@@ -39,6 +53,14 @@ class Limits:
             merge_window_hours=params.merge_window_hours,  # type: ignore[attr-defined]
             problem_line_min_districts=params.problem_line_min_districts,  # type: ignore[attr-defined]
         )
+
+    def label_values(self) -> dict[str, int]:
+        """The placeholders of RULE_LABELS."""
+        return {
+            "year_max": self.year_max_count,
+            "window_days": self.window_days,
+            "window_max": self.window_max_count,
+        }
 
 
 def max_in_window(days: Sequence[dt.date], window_days: int) -> tuple[int, dt.date | None]:
@@ -120,7 +142,7 @@ def observation_passed(
 
 def breach_margin(counted_days: Sequence[dt.date], as_of: dt.date, limits: Limits) -> int:
     """How many further counted interruptions (from the day after `as_of`) would breach L28:
-    the smaller of the year margin and the margin of the 60-day window ending tomorrow."""
+    the smaller of the year margin and the margin of the L28 window ending tomorrow."""
     year_margin = limits.year_max_count + 1 - len(counted_days)
     window_start = as_of + dt.timedelta(days=1) - dt.timedelta(days=limits.window_days - 1)
     recent = sum(1 for d in counted_days if d >= window_start)

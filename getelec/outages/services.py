@@ -28,6 +28,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from getelec.analytics.api import AnalysisResult, analyze
 from getelec.analytics.params import OutageParams, params_from_policy
@@ -65,17 +66,19 @@ LEDGER_BASIS_PARAMETERS = (
     "outage_problem_line_min_districts",
 )
 CAUSE_LABELS = {
-    "planned": "计划停电",
-    "fault": "故障停电",
-    "force_majeure": "不可抗力",
-    "external_damage": "外力破坏",
-    "supply_shortage": "电源不足限电",
-    "other": "其他",
-    "unknown": "原因未明",
+    "planned": gettext_lazy("计划停电"),
+    "fault": gettext_lazy("故障停电"),
+    "force_majeure": gettext_lazy("不可抗力"),
+    "external_damage": gettext_lazy("外力破坏"),
+    "supply_shortage": gettext_lazy("电源不足限电"),
+    "other": gettext_lazy("其他"),
+    "unknown": gettext_lazy("原因未明"),
 }
-RULE_LABELS = {
-    "year_limit": "一年内停电超过5次（L28）",
-    "window_limit": "连续60天停电超过3次（L28）",
+# Placeholders of rules.RULE_LABELS ← the parameter names stored in a ledger entry's basis.
+RULE_BASIS_KEYS = {
+    "outage_year_max_count": "year_max",
+    "outage_window_days": "window_days",
+    "outage_window_max_count": "window_max",
 }
 
 
@@ -94,8 +97,36 @@ def _local(value: dt.datetime) -> dt.datetime:
     return timezone.localtime(value, _tz()).replace(tzinfo=None) if value.tzinfo else value
 
 
-def rule_text(codes: str) -> str:
-    return "；".join(RULE_LABELS.get(c, c) for c in codes.split(",") if c)
+def rule_values(on: dt.date | None = None) -> dict[str, int]:
+    """The L28 limits in force on `on` (default today), as RULE_LABELS placeholders."""
+    params = params_from_policy(on or timezone.localdate())
+    return rules.Limits.from_params(params).label_values()
+
+
+def entry_rule_values(entry: LedgerEntry) -> dict[str, int]:
+    """The L28 limits an entry was judged by: its stored basis, else the policy on its as-of."""
+    values = {
+        RULE_BASIS_KEYS[c["parameter"]]: c["value"]
+        for c in entry.basis or []
+        if c.get("parameter") in RULE_BASIS_KEYS
+    }
+    if len(values) < len(RULE_BASIS_KEYS):
+        values = {**rule_values(entry.as_of), **values}
+    return values
+
+
+def rule_text(codes: str, values: dict[str, Any]) -> str:
+    """Translated labels of the rule codes ("year_limit,window_limit"), with the limits in
+    `values` (rule_values / entry_rule_values / rules.Limits.label_values)."""
+    return "；".join(
+        _(rules.RULE_LABELS[c]) % values if c in rules.RULE_LABELS else c
+        for c in codes.split(",")
+        if c
+    )
+
+
+def entry_rule_text(entry: LedgerEntry) -> str:
+    return rule_text(entry.rule, entry_rule_values(entry))
 
 
 # --------------------------------------------------------------------------------------------
@@ -392,8 +423,14 @@ def entry_number(level: str, year: int, point_id: str) -> str:
 
 
 def _reopen_text(
-    fired: list[str], after: list[dt.datetime], rectified_on: dt.date, evidence: list[dict]
+    fired: list[str],
+    after: list[dt.datetime],
+    rectified_on: dt.date,
+    evidence: list[dict],
+    limits: rules.Limits,
 ) -> str:
+    """The stored re-open reason (written in the language active during the refresh — the
+    source language for the CLI job)."""
     by_start = {e["start"]: e for e in evidence}
     parts = []
     for t in after:
@@ -401,12 +438,25 @@ def _reopen_text(
         if e is None:
             parts.append(f"{t:%Y-%m-%d %H:%M}")
             continue
-        minutes = f"{e['minutes']:.0f}分钟" if e["minutes"] is not None else "未复电"
-        parts.append(f"{t:%Y-%m-%d %H:%M}（{CAUSE_LABELS.get(e['cause'], e['cause'])}，{minutes}）")
-    return (
-        f"整改完成日（{rectified_on:%Y-%m-%d}）之后又发生计入停电：{'、'.join(parts)}，"
-        f"再次超过标准：{rule_text(','.join(fired))}"
-    )
+        if e["minutes"] is not None:
+            duration = _("%(minutes).0f分钟") % {"minutes": e["minutes"]}
+        else:
+            duration = _("未复电")
+        parts.append(
+            _("%(start)s（%(cause)s，%(duration)s）")
+            % {
+                "start": f"{t:%Y-%m-%d %H:%M}",
+                "cause": CAUSE_LABELS.get(e["cause"], e["cause"]),
+                "duration": duration,
+            }
+        )
+    return _(
+        "整改完成日（%(rectified)s）之后又发生计入停电：%(interruptions)s，再次超过标准：%(rules)s"
+    ) % {
+        "rectified": f"{rectified_on:%Y-%m-%d}",
+        "interruptions": _("、").join(parts),
+        "rules": rule_text(",".join(fired), limits.label_values()),
+    }
 
 
 def _sync_entry(
@@ -478,7 +528,7 @@ def _sync_entry(
         for counted in counted_by_district.values():
             fired, after = rules.reopen_breach(counted, entry.rectified_on, limits)
             if fired:
-                reopen = _reopen_text(fired, after, entry.rectified_on, evidence)
+                reopen = _reopen_text(fired, after, entry.rectified_on, evidence, limits)
                 break
     if not changes and not evidence_changed and reopen is None:
         return
@@ -833,8 +883,9 @@ def check_planned(
                     "name": d.name,
                     "count_year": projection.count_year,
                     "max_count_window": projection.max_count_window,
+                    "window_days": limits.window_days,
                     "breaches": projection.breaches,
-                    "text": rule_text(",".join(projection.breaches)),
+                    "text": rule_text(",".join(projection.breaches), limits.label_values()),
                 }
             )
     return PlannedCheck(

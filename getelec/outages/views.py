@@ -21,6 +21,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from getelec.accounts.models import Organisation, Region
@@ -152,7 +153,8 @@ def _entry_context(request: HttpRequest, entry: LedgerEntry) -> dict[str, Any]:
     version = {"version": entry.version}
     return {
         "entry": entry,
-        "rule_text": services.rule_text(entry.rule),
+        "rule_text": services.entry_rule_text(entry),
+        "limits": services.entry_rule_values(entry),
         "interruptions": list(entry.interruptions.all()),
         "cause_labels": services.CAUSE_LABELS,
         "observation_end": end,
@@ -202,10 +204,10 @@ ACTIONS: dict[str, tuple[type, Callable[..., Any], str]] = {
     "close": (CloseForm, services.close_entry, "close_form"),
 }
 DONE = {
-    "plan": _("整改计划已保存"),
-    "rectify": _("已登记整改完成，进入观察期"),
-    "verify": _("已登记核验记录"),
-    "close": _("已闭环销号"),
+    "plan": gettext_lazy("整改计划已保存"),
+    "rectify": gettext_lazy("已登记整改完成，进入观察期"),
+    "verify": gettext_lazy("已登记核验记录"),
+    "close": gettext_lazy("已闭环销号"),
 }
 
 
@@ -313,10 +315,9 @@ def disclosure(request: HttpRequest) -> HttpResponse:
         {
             "page": _page(request, qs),
             "query": _query_without_page(request),
-            "columns": [name for name, _ in exports.PUBLIC_COLUMNS],
+            "columns": exports.headers(exports.PUBLIC_COLUMNS),
             "regions": Region.objects.exclude(level=Region.Level.PROVINCE).order_by("code"),
             "filters": request.GET,
-            "rule_text": services.rule_text,
         },
     )
 
