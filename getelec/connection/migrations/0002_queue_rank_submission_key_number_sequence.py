@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('connection', '0001_initial'),
+        ('accounts', '0001_users_roles_organisations_regions'),
+        ('connection', '0001_applications_stages_pauses_documents'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

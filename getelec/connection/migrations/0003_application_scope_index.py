@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ('accounts', '0001_users_roles_organisations_regions'),
         ('connection', '0002_queue_rank_submission_key_number_sequence'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

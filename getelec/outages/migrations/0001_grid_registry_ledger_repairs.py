@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ('accounts', '0001_users_roles_organisations_regions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
