@@ -115,7 +115,7 @@ def main() -> None:
         daily = OUT / f"daily-{size}"
         before = (SPLIT - dt.timedelta(days=1)).isoformat()
         results["incremental_base"] = measure(
-            analyze(folder, daily, events="events-before.parquet", as_of=before)
+            analyze(folder, daily, "--keep-state", events="events-before.parquet", as_of=before)
         )
         results["incremental"] = measure(
             analyze(folder, daily, "--since", SPLIT.isoformat(), events="events-day.parquet",

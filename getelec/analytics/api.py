@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.fs as pafs
@@ -126,7 +125,7 @@ def _dict(indices: pa.ChunkedArray | pa.Array, values: pa.Array) -> pa.ChunkedAr
 
 
 def _const(value: str, n: int) -> pa.ChunkedArray:
-    return _dict(pa.array(np.zeros(n, np.int32)), pa.array([value]))
+    return _dict(pa.nulls(n, pa.int32()).fill_null(0), pa.array([value]))
 
 
 def _points(t: pa.Table) -> dict[str, pa.ChunkedArray]:

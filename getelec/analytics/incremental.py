@@ -102,7 +102,9 @@ def load_state(folder: Path) -> tuple[dict[str, Any], dict[str, pa.Table]]:
     state = Path(folder) / STATE_DIR
     meta_path = state / "meta.json"
     if not meta_path.is_file():
-        raise StateError(f"{folder}: no previous analysis to continue (run without --since)")
+        raise StateError(
+            f"{folder}: no analysis state to continue from (run once with --keep-state)"
+        )
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     if meta.get("version") != STATE_VERSION:
         raise StateError(f"{folder}: analysis state of another version; run a full analysis")

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -409,14 +408,14 @@ def load_causes(path: str | Path, registry: Registry) -> Causes:
 
 def _lookup_few(values: pa.ChunkedArray, ids: pa.Array) -> pa.Array:
     """index_in(values, ids) for few distinct values and many ids: hash the few values and
-    scan the ids once, instead of hashing millions of ids."""
+    scan the ids once, instead of hashing millions of ids (ids are unique)."""
     few = pc.unique(values)
     pos = pc.index_in(ids, value_set=few)  # position in `few` of each id, or null
     valid = pc.is_valid(pos)
-    where = np.full(len(few), -1, dtype=np.int64)
-    where[pos.filter(valid).to_numpy()] = pc.indices_nonzero(valid).to_numpy()
-    found = pa.array(where).take(pc.index_in(values, value_set=few))
-    return pc.if_else(pc.less(found, 0), pa.scalar(None, pa.int64()), found).cast(pa.int32())
+    found_pos = pos.filter(valid)  # positions in `few` that are registry ids ...
+    found_key = pc.indices_nonzero(valid)  # ... and their keys
+    where = pc.index_in(pc.index_in(values, value_set=few), value_set=found_pos)
+    return found_key.take(where).cast(pa.int32())
 
 
 def epoch_seconds(day: dt.date) -> int:

@@ -43,6 +43,7 @@ def analyze_to_folder(
     engine: str = "duckdb",
     spark_master: str | None = None,
     since: dt.date | None = None,
+    keep_state: bool = True,
     region: str | None = None,
     params: OutageParams | None = None,
     progress: Progress | None = None,
@@ -80,13 +81,11 @@ def analyze_to_folder(
             "quality": outcome.quality,
         }
         p0 = Window(year, as_of, params).p0
-        write_outputs(
-            outcome,
-            out,
-            extra=lambda tmp: save_state(
-                eng, tmp, meta, unknown_ids, p0, outcome.flags, outcome.registry
-            ),
-        )
+
+        def state(tmp: Path) -> None:
+            save_state(eng, tmp, meta, unknown_ids, p0, outcome.flags, outcome.registry)
+
+        write_outputs(outcome, out, extra=state if keep_state else None)
         return summary(outcome, Path(out))
     finally:
         eng.close()

@@ -67,6 +67,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="incremental: --events holds only the events from this day on, and --out holds "
         "the analysis up to the day before (see docs/outages.md)",
     )
+    analyze.add_argument(
+        "--keep-state",
+        action="store_true",
+        help="also keep the intermediate state in OUT/.state (a few hundred MB for a province) "
+        "so that a later --since run can continue; --since runs always keep it",
+    )
     analyze.add_argument("--region", help="admin code whose policy overrides apply")
     analyze.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     analyze.set_defaults(handler=run_analyze)
@@ -90,6 +96,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     synth.add_argument("--quiet", action="store_true")
     synth.set_defaults(handler=run_synth)
+
+    # The supply-quality desk's daily job and registry import (need the database).
+    from getelec.outages.cli import register_refresh
+
+    register_refresh(actions)
 
 
 class _Progress:
@@ -131,6 +142,7 @@ def run_analyze(args: argparse.Namespace) -> int:
             engine=args.engine,
             spark_master=args.spark_master,
             since=args.since,
+            keep_state=args.keep_state or args.since is not None,
             region=args.region,
             progress=progress,
         )

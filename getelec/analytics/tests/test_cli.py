@@ -199,7 +199,9 @@ def test_appended_duplicate_events_change_no_count(synth, tmp_path):
 
 def test_incremental_since_equals_a_full_run(synth, tmp_path):
     out = tmp_path / "daily"
-    assert analyze(synth, out, events="events-before.parquet", as_of="2026-05-31") == 0
+    assert (
+        analyze(synth, out, "--keep-state", events="events-before.parquet", as_of="2026-05-31") == 0
+    )
     assert analyze(synth, out, "--since", "2026-06-01", events="events-since.parquet") == 0
     assert analyze(synth, tmp_path / "full") == 0
     daily, full = read(out), read(tmp_path / "full")
@@ -209,7 +211,9 @@ def test_incremental_since_equals_a_full_run(synth, tmp_path):
 
 def test_incremental_refuses_a_gap(synth, tmp_path, capsys):
     out = tmp_path / "daily"
-    assert analyze(synth, out, events="events-before.parquet", as_of="2026-05-30") == 0
+    assert (
+        analyze(synth, out, "--keep-state", events="events-before.parquet", as_of="2026-05-30") == 0
+    )
     before = digests(out)
     assert analyze(synth, out, "--since", "2026-06-01", events="events-since.parquet") == 2
     assert "--since must be the day after" in capsys.readouterr().err
@@ -375,6 +379,7 @@ def test_incremental_with_new_cause_records_equals_a_full_run(synth, tmp_path):
                 str(tmp_path / "causes-early.parquet"),
                 "--as-of",
                 "2026-05-31",
+                "--keep-state",
                 "--out",
                 str(out),
             ]
@@ -403,3 +408,11 @@ def test_incremental_with_new_cause_records_equals_a_full_run(synth, tmp_path):
     daily, full = read(out), read(tmp_path / "full")
     for name in (*OUTPUTS, "indices", "quality"):
         assert daily[name] == full[name], name
+
+
+def test_since_needs_a_kept_state(synth, tmp_path, capsys):
+    out = tmp_path / "daily"
+    assert analyze(synth, out, events="events-before.parquet", as_of="2026-05-31") == 0
+    assert not (out / ".state").exists()
+    assert analyze(synth, out, "--since", "2026-06-01", events="events-since.parquet") == 2
+    assert "run once with --keep-state" in capsys.readouterr().err
