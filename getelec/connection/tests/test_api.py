@@ -244,6 +244,25 @@ def test_public_progress_shows_the_stage_but_no_personal_data(
         assert secret not in text
 
 
+def test_public_progress_returns_exactly_the_documented_public_fields(
+    client: Client, submit: Any, staff: Any
+) -> None:
+    from getelec.connection.schema import PublicPauseOut, PublicProgressOut, PublicStageOut
+
+    app = submit()
+    services.pause_clock(app, staff, "missing_documents", "补充产权证明", app.version)
+    response = client.get(f"/api/v1/progress/{app.number}?code={app.verification_code}")
+    body = response.json()
+
+    assert set(body) == set(PublicProgressOut.model_fields)
+    assert all(set(stage) == set(PublicStageOut.model_fields) for stage in body["stages"])
+    assert body["pauses"] and all(
+        set(pause) == set(PublicPauseOut.model_fields) for pause in body["pauses"]
+    )
+    assert "补充产权证明" not in response.content.decode()  # staff notes stay internal
+    PublicProgressOut.model_validate(body)  # and the payload matches the schema's types
+
+
 def test_wrong_code_and_unknown_number_give_the_same_404(client: Client, submit: Any) -> None:
     app = submit()
     wrong = "000000" if app.verification_code != "000000" else "111111"

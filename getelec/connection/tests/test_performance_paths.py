@@ -267,3 +267,15 @@ def test_the_staff_scope_filter_is_an_index_condition_of_the_scope_index(
     assert "connection_scope_idx" in plan, plan
     condition = next(line for line in plan.splitlines() if "Index Cond" in line)
     assert "company_id" in condition and "~>=~ '6401'" in condition, plan
+
+
+def test_the_session_user_arrives_with_organisation_and_region(
+    client: Any, staff: Any, django_assert_num_queries: Any
+) -> None:
+    from django.contrib.auth import get_user
+
+    client.force_login(staff)
+    request = type("Request", (), {"session": client.session})()
+    user = get_user(request)
+    with django_assert_num_queries(0):
+        assert user.organisation.name and user.region.code
