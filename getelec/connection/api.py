@@ -12,8 +12,8 @@ import datetime as dt
 import json
 from typing import Any
 
-from django.db.models import QuerySet
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _

@@ -117,8 +117,8 @@ def load_demo(today: dt.date | None = None) -> dict[str, Any]:
     services.refresh(year, as_of, actor="getelec demo")
     _lifecycle(year, today)
     services.refresh(year, as_of, actor="getelec demo")  # re-opens breaches after rectification
+    _bind_demo_customers()  # before the work below, so their notices reach the customers
     _planned_and_repairs(today)
-    _bind_demo_customer()
     counts = {s: LedgerEntry.objects.filter(status=s).count() for s in EntryStatus.values}
     return {
         "entries": counts,
@@ -233,20 +233,21 @@ def _planned_and_repairs(today: dt.date) -> None:
             ticket = services.advance_repair(staff, ticket, stage=stage, at=at)
 
 
-def _bind_demo_customer() -> None:
+def _bind_demo_customers() -> None:
+    """Link the demo applicants to a meter each: demo-applicant in a 台区 that gets a repair
+    ticket, demo-enterprise in one with planned maintenance (see `_planned_and_repairs`)."""
     from getelec.demo.accounts import DEMO_USERNAME_PREFIX
 
-    customer = (
-        User.objects.filter(role=User.Role.APPLICANT, username__startswith=DEMO_USERNAME_PREFIX)
-        .order_by("username")
-        .first()
-    )
-    repair = RepairTicket.objects.order_by("pk").first()
-    if customer is None or repair is None:
+    customers = User.objects.filter(
+        role=User.Role.APPLICANT, username__startswith=DEMO_USERNAME_PREFIX
+    ).order_by("username")
+    districts = list(District.objects.order_by("district_id")[:40])
+    if len(districts) <= 10:
         return
-    meter = Meter.objects.filter(district=repair.district).order_by("meter_id").first()
-    if meter is None or meter.account_id == customer.pk:
-        return
-    staff = _staff(repair.company_id)
-    if staff is not None:
-        services.bind_meter(staff, meter, customer)
+    for customer, district in zip(customers, (districts[10], districts[0]), strict=False):
+        if Meter.objects.filter(account=customer).exists():
+            continue
+        meter = Meter.objects.filter(district=district).order_by("meter_id").first()
+        staff = _staff(district.company_id)
+        if meter is not None and staff is not None:
+            services.bind_meter(staff, meter, customer)

@@ -979,7 +979,10 @@ def create_planned_outage(
             "work": work,
         }
         notify.notify_districts(
-            affected_districts(feeder, districts), CustomerNotice.Kind.PLANNED, text, planned=outage
+            affected_districts(feeder, districts),
+            CustomerNotice.Kind.PLANNED,
+            text,
+            planned_outage=outage,
         )
     return outage
 

@@ -207,6 +207,24 @@ def test_a_planned_outage_that_would_make_a_district_frequent_must_be_confirmed(
     assert list(second.merged_with.all()) == [first]
 
 
+def test_a_planned_outage_notifies_the_customers_of_its_districts(
+    refreshed: Any, users: dict[str, Any], frozen: Any
+) -> None:
+    from getelec.outages.models import CustomerNotice
+
+    feeder = Feeder.objects.get(feeder_id="F1")
+    t3 = District.objects.get(district_id="T3")
+    meter = Meter.objects.filter(district=t3).order_by("meter_id").first()
+    services.bind_meter(users["staff_a"], meter, users["customer"])
+    outage = services.create_planned_outage(
+        users["staff_a"], feeder=feeder, districts=[t3], work="线路检修",
+        start=_aware("2026-12-05 08:00"), end=_aware("2026-12-05 12:00"),
+    )  # fmt: skip
+    notice = CustomerNotice.objects.get(user=users["customer"], channel="outbox")
+    assert notice.kind == CustomerNotice.Kind.PLANNED and notice.planned_outage == outage
+    assert "2026-12-05 08:00" in notice.text
+
+
 def test_a_planned_outage_within_the_merge_window_of_another_is_not_counted_twice(
     refreshed: Any, users: dict[str, Any], frozen: Any
 ) -> None:
