@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -189,10 +188,9 @@ class Policy:
             raise KeyError(f"unknown policy parameter {name!r}")
         for candidate in region_chain(region):
             found = self._in_force(candidate, name, on)
+            # `value: null` ends a region's override: fall through to the next level.
             if found is not None and found.value is not None:
                 return found
-            if found is not None:  # value: null ends the regional override
-                continue
         raise PolicyValueMissing(f"policy parameter {name} has no value in force on {on}")
 
     def value(self, name: str, on: dt.date, region: str | None = None) -> Any:
@@ -304,6 +302,3 @@ def default_policy() -> Policy:
     """The shipped policy, loaded once per process."""
     return load_policy(DEFAULT_POLICY_DIR)
 
-
-def citations(values: Iterable[ParameterValue]) -> list[dict[str, Any]]:
-    return [v.as_dict() for v in values]
