@@ -10,40 +10,17 @@ transaction commits by `deliver()`. A failed delivery keeps the row with its err
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
-from typing import Any, Protocol
+from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
-from django.utils.translation import gettext as _
 
 from getelec.connection.models import Application, Notification
-
-logger = logging.getLogger(__name__)
-
-IN_APP = "outbox"
-
-
-class Channel(Protocol):
-    def send(self, notification: Notification) -> None:
-        """Deliver one notice or raise; the row records the error."""
-
-
-class EmailChannel:
-    def send(self, notification: Notification) -> None:
-        address = notification.user.email
-        if not address:
-            raise ValueError("user has no e-mail address")
-        send_mail(
-            subject=_("获得电力服务平台：%(kind)s") % {"kind": notification.get_kind_display()},
-            message=notification.text,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[address],
-        )
+from getelec.notifications import IN_APP, Channel, EmailChannel, deliver_rows
+from getelec.notifications import channel_for as shared_channel_for
 
 
 class SmsChannel:
@@ -68,8 +45,7 @@ def configured_channels() -> list[str]:
 
 
 def channel_for(name: str) -> Channel:
-    cls = BUILTIN_CHANNELS.get(name) or import_string(name)
-    return cls()
+    return shared_channel_for(name, BUILTIN_CHANNELS)
 
 
 def notify(user: Any, application: Application | None, kind: str, text: str) -> list[Notification]:
@@ -95,20 +71,10 @@ def notify(user: Any, application: Application | None, kind: str, text: str) -> 
 
 def deliver(ids: Iterable[int]) -> int:
     """Deliver the given outbox rows; returns how many were sent."""
-    sent = 0
     rows = Notification.objects.filter(pk__in=list(ids), sent_at__isnull=True).select_related(
         "user", "application"
     )
-    for row in rows:
-        try:
-            channel_for(row.channel).send(row)
-        except Exception as exc:  # a channel failure must not break anything else
-            logger.warning("notification %s via %s failed: %s", row.pk, row.channel, exc)
-            Notification.objects.filter(pk=row.pk).update(error=str(exc)[:1000])
-            continue
-        Notification.objects.filter(pk=row.pk).update(sent_at=timezone.now(), error="")
-        sent += 1
-    return sent
+    return deliver_rows(rows, channel_for)
 
 
 def deliver_pending(limit: int = 500) -> int:

@@ -1,8 +1,8 @@
 """Customer notices (L48): planned outage, repair progress, restoration.
 
-The same pattern as getelec.connection.notify (whose channels are bound to connection
-applications, so they are not reused directly): the in-app outbox row is always written (the
-customer reads it under 我的用电, staff see the outbox on the desk); each further channel named in
+The outbox pattern of getelec.notifications (shared with connection applications): the in-app
+outbox row is always written (the customer reads it under 我的用电, staff see the outbox on the
+desk); each further channel named in
 settings.OUTAGE_NOTIFICATION_CHANNELS ("email", or a dotted path to a class with
 `send(notice)`) gets a row delivered after the transaction commits. A failed delivery keeps its
 error for a retry and never undoes the change that caused it.
@@ -10,39 +10,15 @@ error for a retry and never undoes the change that caused it.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Sequence
-from typing import Any, Protocol
+from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
-from django.utils.translation import gettext as _
 
+from getelec.notifications import IN_APP, EmailChannel, channel_for, deliver_rows
 from getelec.outages.models import CustomerNotice, District, Meter
-
-logger = logging.getLogger(__name__)
-IN_APP = "outbox"
-
-
-class Channel(Protocol):
-    def send(self, notice: CustomerNotice) -> None:
-        """Deliver one notice or raise."""
-
-
-class EmailChannel:
-    def send(self, notice: CustomerNotice) -> None:
-        if not notice.user.email:
-            raise ValueError("user has no e-mail address")
-        send_mail(
-            subject=_("获得电力服务平台：%(kind)s") % {"kind": notice.get_kind_display()},
-            message=notice.text,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[notice.user.email],
-        )
-
 
 BUILTIN: dict[str, type] = {"email": EmailChannel}
 
@@ -77,15 +53,7 @@ def notify_meters(meters: Iterable[Meter], kind: str, text: str, **links: Any) -
 
 
 def deliver(ids: Iterable[int]) -> int:
-    sent = 0
-    for row in CustomerNotice.objects.filter(pk__in=list(ids), sent_at__isnull=True):
-        try:
-            cls = BUILTIN.get(row.channel) or import_string(row.channel)
-            cls().send(row)
-        except Exception as exc:  # a channel failure must not break anything else
-            logger.warning("outage notice %s via %s failed: %s", row.pk, row.channel, exc)
-            CustomerNotice.objects.filter(pk=row.pk).update(error=str(exc)[:1000])
-            continue
-        CustomerNotice.objects.filter(pk=row.pk).update(sent_at=timezone.now(), error="")
-        sent += 1
-    return sent
+    rows = CustomerNotice.objects.filter(pk__in=list(ids), sent_at__isnull=True).select_related(
+        "user"
+    )
+    return deliver_rows(rows, lambda name: channel_for(name, BUILTIN))
