@@ -301,4 +301,3 @@ def load_policy(directory: Path | str = DEFAULT_POLICY_DIR) -> Policy:
 def default_policy() -> Policy:
     """The shipped policy, loaded once per process."""
     return load_policy(DEFAULT_POLICY_DIR)
-
