@@ -13,6 +13,7 @@ import hashlib
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -44,7 +45,6 @@ ATTACHMENT_TYPES = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
 }
-ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 TEXT_MAX = 5000
 
 
@@ -221,8 +221,9 @@ def file_progress_report(
             raise InvalidInput(
                 f"附件“{upload.name}”类型不支持（仅限PDF、JPG、PNG、DOCX、XLSX）", "attachments"
             )
-        if upload.size > ATTACHMENT_MAX_BYTES:
-            raise InvalidInput(f"附件“{upload.name}”超过10MB", "attachments")
+        if upload.size > settings.DOCUMENT_MAX_BYTES:  # the platform's one upload limit
+            limit_mb = settings.DOCUMENT_MAX_BYTES // (1024 * 1024)
+            raise InvalidInput(f"附件“{upload.name}”超过{limit_mb}MB", "attachments")
         checked.append((upload, content_type, *_attachment_sha(upload)))
     try:
         with transaction.atomic():
