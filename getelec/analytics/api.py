@@ -46,7 +46,7 @@ OUTPUT_FILES = (
     "meters.parquet",
     "districts.parquet",
     "feeders.parquet",
-    "interruptions.parquet",
+    "interruptions.parquet",  # a folder: YYYY-MM.parquet per month of interruption start
     "indices.json",
     "quality.json",
     "parameters.json",
@@ -97,8 +97,8 @@ RESULT_SQL: dict[str, str] = {
     "districts": f"""SELECT COALESCE(r.pkey, fm.dkey) AS pkey, {_POINT_SQL},
           CAST(COALESCE(fm.n, 0) AS BIGINT) AS frequent_meters
         FROM d_rule r
-        FULL OUTER JOIN (SELECT m.dkey, SUM(p.frequent) AS n FROM m_rule p
-          JOIN meters m ON m.mkey = p.pkey GROUP BY m.dkey HAVING SUM(p.frequent) > 0) fm
+        FULL OUTER JOIN (SELECT m.dkey, COUNT(*) AS n FROM m_rule p
+          JOIN meters m ON m.mkey = p.pkey WHERE p.frequent = 1 GROUP BY m.dkey) fm
           ON fm.dkey = r.pkey
         ORDER BY COALESCE(r.pkey, fm.dkey)""",
     "feeders": """SELECT x.fkey AS pkey, CAST(x.frequent_districts AS BIGINT) AS frequent_districts,
@@ -107,13 +107,40 @@ RESULT_SQL: dict[str, str] = {
         FROM (SELECT dd.fkey, SUM(r.frequent) AS frequent_districts FROM d_rule r
           JOIN districts dd ON dd.dkey = r.pkey GROUP BY dd.fkey) x
         LEFT JOIN f_rule r ON r.pkey = x.fkey ORDER BY x.fkey""",
-    "m_f": "SELECT pkey, s, ee, st, cause, cls, counted, merged, 1 AS members FROM m_f "
-    "ORDER BY pkey, s",
-    "d_f": "SELECT f.pkey, f.s, f.ee, f.st, f.cause, f.cls, f.counted, f.merged, e.members "
-    "FROM d_f f JOIN dep e ON e.pkey = f.pkey AND e.s = f.s ORDER BY f.pkey, f.s",
-    "f_f": "SELECT f.pkey, f.s, f.ee, f.st, f.cause, f.cls, f.counted, f.merged, e.members "
-    "FROM f_f f JOIN fep e ON e.pkey = f.pkey AND e.s = f.s ORDER BY f.pkey, f.s",
 }
+
+
+# Interruption flags per level, with the position `mo` of the month they start in: the
+# interruption output is one Parquet file per month, so that a daily run rewrites only the
+# months it changed. `{src}` is the level's flag table, `{where}` narrows to some months.
+FLAG_SQL: dict[str, str] = {
+    "meter": "SELECT f.pkey, f.s, f.ee, f.st, f.cause, f.cls, f.counted, f.merged, "
+    "1 AS members, dm.mo FROM {src} f JOIN dmonth dm ON dm.dy = f.sd{where} "
+    "ORDER BY dm.mo, f.pkey, f.s",
+    "district": "SELECT f.pkey, f.s, f.ee, f.st, f.cause, f.cls, f.counted, f.merged, "
+    "e.members, dm.mo FROM {src} f JOIN dep e ON e.pkey = f.pkey AND e.s = f.s "
+    "JOIN dmonth dm ON dm.dy = f.sd{where} ORDER BY dm.mo, f.pkey, f.s",
+    "feeder": "SELECT f.pkey, f.s, f.ee, f.st, f.cause, f.cls, f.counted, f.merged, "
+    "e.members, dm.mo FROM {src} f JOIN fep e ON e.pkey = f.pkey AND e.s = f.s "
+    "JOIN dmonth dm ON dm.dy = f.sd{where} ORDER BY dm.mo, f.pkey, f.s",
+}
+INTERRUPTIONS_DIR = "interruptions.parquet"  # a Parquet data set: one file per month
+# the meter-level rows the incremental state keeps, per month (see incremental.py)
+METER_FLAG_COLUMNS = ("pkey", "dkey", "fkey", "s", "ee", "st", "cause", "cls", "counted", "merged")
+
+
+def _month_slices(mo: pa.ChunkedArray, months: int) -> list[tuple[int, int]]:
+    """(offset, length) of each month in a column sorted by month position."""
+    counts = [0] * months
+    vc = pc.value_counts(mo)
+    for value, count in zip(
+        vc.field("values").to_pylist(), vc.field("counts").to_pylist(), strict=True
+    ):
+        counts[value] = count
+    offsets = [0]
+    for count in counts:
+        offsets.append(offsets[-1] + count)
+    return [(offsets[i], counts[i]) for i in range(months)]
 
 
 def _dict(indices: pa.ChunkedArray | pa.Array, values: pa.Array) -> pa.ChunkedArray:
@@ -142,7 +169,10 @@ def _points(t: pa.Table) -> dict[str, pa.ChunkedArray]:
 
 
 class Outcome:
-    """A finished run: the engine still holds the result tables."""
+    """A finished run: the engine still holds the result tables.
+
+    `rebuild` (month positions) narrows the interruption months built from the engine; the
+    others are linked from `reuse` (the previous output folder) when the files are written."""
 
     def __init__(
         self,
@@ -152,20 +182,35 @@ class Outcome:
         indices: dict[str, Any],
         quality: dict[str, Any],
         parameters: dict[str, Any],
+        months: list[str],
     ):
         self.engine, self.registry, self.params = engine, registry, params
         self.indices, self.quality, self.parameters = indices, quality, parameters
+        self.months = months
+        self.rebuild: list[int] | None = None
+        self.reuse: Path | None = None
+        # flag table per level (the incremental run offers one holding only rebuilt months)
+        self.flag_sources = {"meter": "m_f", "district": "d_f", "feeder": "f_f"}
         self.unknown_ids: list[str] = []
-        self.tables_cache: dict[str, pa.Table] = {}
-        self.flags: dict[str, pa.Table] = {}  # sorted interruption flags per level
+        self.point_cache: dict[str, pa.Table] = {}
+        self.meter_rows: pa.Table | None = None
+        self.meter_flags: dict[int, pa.Table] = {}  # per built month, for the state
 
-    def tables(self) -> dict[str, pa.Table]:
-        """The four output tables, sorted by level and id (then start). Id, cause and level
-        columns are dictionary-encoded views over the registry's id lists."""
+    def point_rows(self) -> pa.Table:
+        """The meter rows by key (RESULT_SQL["meters"]); the incremental run sets them."""
+        if self.meter_rows is None:
+            self.meter_rows = self.engine.arrow(RESULT_SQL["meters"])
+        return self.meter_rows
+
+    def point_tables(self) -> dict[str, pa.Table]:
+        """meters, districts and feeders, sorted by id. Id columns are dictionary-encoded
+        views over the registry's id lists."""
+        if self.point_cache:
+            return self.point_cache
         reg, eng = self.registry, self.engine
         mdk = reg.table["dkey"].combine_chunks()
         mfk = reg.table["fkey"].combine_chunks()
-        m = eng.arrow(RESULT_SQL["meters"])
+        m = self.point_rows()
         keys = m["pkey"]
         meters = pa.table(
             {
@@ -197,16 +242,36 @@ class Outcome:
                 "max_count_60": f["max_count_60"],
             }
         )
-        parts = []
+        self.point_cache = {"meters": meters, "districts": districts, "feeders": feeders}
+        return self.point_cache
+
+    def interruption_parts(self) -> dict[int, pa.Table]:
+        """The interruption rows of each built month (position → table): meters, districts,
+        then feeders, each sorted by id and start."""
+        reg, eng = self.registry, self.engine
+        if self.rebuild is None:
+            months, where = list(range(len(self.months))), ""
+        elif not self.rebuild:
+            return {}
+        else:
+            months = sorted(self.rebuild)
+            where = f" WHERE dm.mo IN ({', '.join(map(str, months))})"
+        mdk = reg.table["dkey"].combine_chunks()
+        mfk = reg.table["fkey"].combine_chunks()
         names = pa.array(CAUSE_NAMES)
         reasons = pa.array(["cause", "major_event_day"])
-        for lv, level in zip(("m_f", "d_f", "f_f"), LEVELS, strict=True):
-            t = self.flags[lv] = eng.arrow(RESULT_SQL[lv])
+        levels = []
+        for level in LEVELS:
+            t = eng.arrow(FLAG_SQL[level].format(src=self.flag_sources[level], where=where))
             keys, n = t["pkey"], t.num_rows
             if level == "meter":
                 ids = reg.meter_ids.take(keys)
                 dk = mdk.take(keys)
                 fk = mfk.take(keys)
+                state = pa.table(
+                    {"pkey": keys, "dkey": dk, "fkey": fk}
+                    | {c: t[c] for c in METER_FLAG_COLUMNS[3:]}
+                )
             elif level == "district":
                 ids = reg.district_ids.take(keys)
                 dk = keys
@@ -218,43 +283,55 @@ class Outcome:
             open_ = pc.equal(t["st"], ST_OPEN)
             end = pc.if_else(open_, pa.scalar(None, pa.int64()), t["ee"])
             cls = t["cls"]
-            parts.append(
-                pa.table(
-                    {
-                        "level": _const(level, n),
-                        "id": ids.cast(pa.string()),
-                        "district_id": _dict(dk, reg.district_ids),
-                        "feeder_id": _dict(fk, reg.feeder_ids),
-                        "start": t["s"].cast(pa.timestamp("s")),
-                        "end": end.cast(pa.timestamp("s")),
-                        "minutes": pc.divide(pc.subtract(end, t["s"]).cast(pa.float64()), 60.0),
-                        "cause": _dict(t["cause"], names),
-                        "members": t["members"].cast(pa.int64()),
-                        "counted": pc.equal(t["counted"], 1),
-                        "momentary": pc.equal(cls, 1),
-                        "merged": pc.equal(t["merged"], 1),
-                        "excluded": pc.greater_equal(cls, 2),
-                        "excluded_reason": _dict(
-                            pc.if_else(
-                                pc.greater_equal(cls, 2),
-                                pc.subtract(cls.cast(pa.int32()), 2),
-                                pa.scalar(None, pa.int32()),
-                            ),
-                            reasons,
+            table = pa.table(
+                {
+                    "level": _const(level, n),
+                    "id": ids.cast(pa.string()),
+                    "district_id": _dict(dk, reg.district_ids),
+                    "feeder_id": _dict(fk, reg.feeder_ids),
+                    "start": t["s"].cast(pa.timestamp("s")),
+                    "end": end.cast(pa.timestamp("s")),
+                    "minutes": pc.divide(pc.subtract(end, t["s"]).cast(pa.float64()), 60.0),
+                    "cause": _dict(t["cause"], names),
+                    "members": t["members"].cast(pa.int64()),
+                    "counted": pc.equal(t["counted"], 1),
+                    "momentary": pc.equal(cls, 1),
+                    "merged": pc.equal(t["merged"], 1),
+                    "excluded": pc.greater_equal(cls, 2),
+                    "excluded_reason": _dict(
+                        pc.if_else(
+                            pc.greater_equal(cls, 2),
+                            pc.subtract(cls.cast(pa.int32()), 2),
+                            pa.scalar(None, pa.int32()),
                         ),
-                        "unrestored": pc.is_in(
-                            t["st"], value_set=pa.array([ST_NEXT_OFF, ST_CAPPED], t["st"].type)
-                        ),
-                        "open": open_,
-                    }
-                )
+                        reasons,
+                    ),
+                    "unrestored": pc.is_in(
+                        t["st"], value_set=pa.array([ST_NEXT_OFF, ST_CAPPED], t["st"].type)
+                    ),
+                    "open": open_,
+                }
             )
-        interruptions = pa.concat_tables(parts, promote_options="permissive")
+            levels.append((table, _month_slices(t["mo"], len(self.months))))
+            if level == "meter":
+                meter_slices = levels[-1][1]
+        parts = {}
+        for mo in months:
+            parts[mo] = pa.concat_tables(
+                [table.slice(*slices[mo]) for table, slices in levels],
+                promote_options="permissive",
+            )
+            self.meter_flags[mo] = state.slice(*meter_slices[mo])
+        return parts
+
+    def tables(self) -> dict[str, pa.Table]:
+        """The four output tables; interruptions in month order (then level, id, start)."""
+        parts = self.interruption_parts()
         return {
-            "meters": meters,
-            "districts": districts,
-            "feeders": feeders,
-            "interruptions": interruptions,
+            **self.point_tables(),
+            "interruptions": pa.concat_tables(
+                [parts[mo] for mo in sorted(parts)], promote_options="permissive"
+            ),
         }
 
     def result(self) -> AnalysisResult:
@@ -266,13 +343,23 @@ class Outcome:
 
     def write_files(self, folder: Path, extra: Callable[[Path], None] | None = None) -> None:
         """Parquet files are written by two threads; `extra` (the incremental state) runs on
-        this thread meanwhile — the engine is only used from here."""
-        tables = self.tables_cache = self.tables()
-        largest_first = sorted(tables.items(), key=lambda item: -item[1].nbytes)
+        this thread meanwhile — the engine is only used from here. Months not rebuilt are
+        hard links to the files of `reuse`."""
+        points = self.point_tables()
+        parts = self.interruption_parts()
+        folder_i = folder / INTERRUPTIONS_DIR
+        folder_i.mkdir()
+        jobs_in = [(t, folder / f"{name}.parquet") for name, t in points.items()]
+        jobs_in += [(t, folder_i / f"{self.months[mo]}.parquet") for mo, t in parts.items()]
+        for mo, label in enumerate(self.months):
+            if mo not in parts:
+                assert self.reuse is not None, "a month was neither built nor reused"
+                name = f"{label}.parquet"
+                os.link(self.reuse / INTERRUPTIONS_DIR / name, folder_i / name)
         with ThreadPoolExecutor(max_workers=2) as pool:
             jobs = [
-                pool.submit(write_parquet, table, folder / f"{name}.parquet")
-                for name, table in largest_first
+                pool.submit(write_parquet, table, path)
+                for table, path in sorted(jobs_in, key=lambda job: -job[0].nbytes)
             ]
             if extra:
                 extra(folder)
@@ -353,11 +440,14 @@ def finish(
     cz: Causes,
     event_quality: dict[str, int],
     med: dict[str, Any],
+    sums_ready: bool = False,
+    by_level: dict[str, dict[str, int]] | None = None,
 ) -> Outcome:
-    """Indices, quality and parameters once the engine holds the result tables."""
+    """Indices, quality and parameters once the engine holds the result tables (and the
+    index sums `iagg`, when `sums_ready`; the quality counts per level, when given)."""
     engine, window, params = pipe.e, pipe.w, pipe.p
-    idx = pipe.indices()
-    quality = collect_quality(engine, registry, ev, cz, event_quality)
+    idx = pipe.indices(sums_ready)
+    quality = collect_quality(engine, registry, ev, cz, event_quality, by_level)
     med_days = []
     if med.get("enabled"):
         med_days = [
@@ -374,7 +464,7 @@ def finish(
         "warning_codes": WARNING_CODES,
     }
     pipe.progress("writing")
-    outcome = Outcome(engine, registry, params, indices, quality, parameters)
+    outcome = Outcome(engine, registry, params, indices, quality, parameters, pipe.month_labels)
     outcome.unknown_ids = ev.unknown_ids
     return outcome
 
@@ -414,19 +504,21 @@ def analyze(
             eng.close()
 
 
-def collect_quality(
-    eng: Engine, reg: Registry, ev: Events, cz: Causes, event_quality: dict[str, int]
-) -> dict[str, Any]:
+LEVEL_COUNTS = ("interruptions", "unrestored", "open", "momentary", "unknown_cause")
+
+
+def level_counts(eng: Engine, sources: tuple[str, str, str]) -> dict[str, dict[str, int]]:
+    """quality.json's counts per level over flag tables (meter, district, feeder)."""
     parts = " UNION ALL ".join(
         f"""SELECT '{level}' AS level, COUNT(*) AS n,
           SUM(CASE WHEN st IN ({ST_NEXT_OFF}, {ST_CAPPED}) THEN 1 ELSE 0 END) AS unrestored,
           SUM(CASE WHEN st = {ST_OPEN} THEN 1 ELSE 0 END) AS open_,
           SUM(CASE WHEN cls = 1 THEN 1 ELSE 0 END) AS momentary,
           SUM(CASE WHEN cause = {UNKNOWN_CODE} THEN 1 ELSE 0 END) AS unknown_cause
-        FROM {lv}_f"""
-        for lv, level in zip(("m", "d", "f"), LEVELS, strict=True)
+        FROM {source}"""
+        for source, level in zip(sources, LEVELS, strict=True)
     )
-    by_level = {
+    return {
         r["level"]: {
             "interruptions": int(r["n"]),
             "unrestored": int(r["unrestored"] or 0),
@@ -436,6 +528,18 @@ def collect_quality(
         }
         for r in eng.arrow(parts).to_pylist()
     }
+
+
+def collect_quality(
+    eng: Engine,
+    reg: Registry,
+    ev: Events,
+    cz: Causes,
+    event_quality: dict[str, int],
+    by_level: dict[str, dict[str, int]] | None = None,
+) -> dict[str, Any]:
+    if by_level is None:
+        by_level = level_counts(eng, ("m_f", "d_f", "f_f"))
     return {
         "rows_read": {"meters": reg.table.num_rows, "events": ev.rows, "causes": cz.rows},
         "events": {

@@ -1,18 +1,22 @@
 """Incremental daily runs (`--since`): add new events to a year already analysed.
 
 A full run leaves its intermediate results in `<out>/.state/` (Arrow IPC, integer keys):
-meter interruptions with their causes, the last `off` of every meter that had nothing after it
-("tails"), district and feeder episodes, per-interruption flags and per-point counts, the
-cause records, and the event-quality counters. An incremental run with `--since D`
-(D = the previous as-of date + 1 day) then only recomputes what the new events can change:
+the meter-level interruption flags one file per month (`m_f/YYYY-MM.arrow`, as the output's
+`interruptions.parquet/YYYY-MM.parquet`), the last `off` of every meter that had nothing
+after it ("tails"), district and feeder episodes and flags, per-point counts, the index sums
+per (level, region, area, month), the cause records and the event-quality counters. An
+incremental run with `--since D` (D = the previous as-of date + 1 day) then only recomputes
+what the new events can change:
 
 - meters with new events, and every tail (an open `off` may close, or pass the cap);
 - interruptions whose cause may change because cause records were added or removed;
-- the districts and feeders of those meters, and the counts of all those points.
+- the districts and feeders of those meters, and the counts of all those points;
+- the index sums, by subtracting the old rows of those points and adding their new rows.
 
-The as-of windows (warnings) and the indices are recomputed for everyone from the stored flags.
-The result equals a full run over all events (tests prove it); the state is replaced with
-the outputs, atomically.
+The as-of windows (warnings) are recomputed for every point. Only the months whose rows
+changed (or that are new) are written again; the other month files of the output and of the
+state are hard links to the previous ones. The result equals a full run over all events
+(tests prove it); the output folder with its state is replaced atomically.
 """
 
 from __future__ import annotations
@@ -20,32 +24,52 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.feather as feather
 
+from getelec.analytics.api import LEVEL_COUNTS, RESULT_SQL, Outcome, level_counts
 from getelec.analytics.engines import Engine
-from getelec.analytics.inputs import Causes, Events, Registry, save_registry
+from getelec.analytics.inputs import Causes, Events, Registry, epoch_seconds, save_registry
 from getelec.analytics.params import OutageParams
-from getelec.analytics.pipeline import ST_CAPPED, ST_OPEN, UNKNOWN_CODE, Pipeline, Window
+from getelec.analytics.pipeline import (
+    DAY,
+    ST_CAPPED,
+    ST_NEXT_OFF,
+    ST_OPEN,
+    UNKNOWN_CODE,
+    Pipeline,
+    Window,
+)
 
 STATE_DIR = ".state"
-STATE_VERSION = 1
+STATE_VERSION = 2
+METER_FLAGS_DIR = "m_f"  # one file per month
 STATE_TABLES = (
     "tails",
     "mic_pre",
     "dep",
     "fep",
-    "m_f",
     "d_f",
     "f_f",
-    "m_stat0",
+    "m_points",  # the meter rows of the output, by key (RESULT_SQL["meters"])
     "d_stat0",
     "f_stat0",
     "causes",
+    "iagg",
+)
+STORED_FLAGS = "pkey, s, ee, st, cause, cls, counted, merged"  # + dkey, fkey for meters
+REGISTRY_FILES = (
+    "registry.arrow",
+    "meter_ids.arrow",
+    "district_ids.arrow",
+    "feeder_ids.arrow",
+    "district_feeder.arrow",
 )
 
 
@@ -63,7 +87,9 @@ def file_digest(path: str | Path | None) -> str | None:
     return h.hexdigest()
 
 
-FLAG_COLUMNS = ("pkey", "s", "ee", "st", "cause", "cls", "sd", "counted", "merged")
+def _write(table: pa.Table, path: Path) -> None:
+    """Uncompressed, so that the next run maps the file instead of decoding it."""
+    feather.write_feather(table, path, compression="uncompressed")
 
 
 def save_state(
@@ -72,33 +98,54 @@ def save_state(
     meta: dict[str, Any],
     unknown_ids: list[str],
     p0: int,
-    flags: dict[str, pa.Table],
-    registry: Registry,
+    outcome: Outcome,
+    reuse: Path | None = None,
 ) -> None:
-    """Meter interruptions are kept once: those in the period are the rows of m_f (with the
-    same start, end, status and cause); mic_pre holds the few that start before it. `flags`
-    are the sorted flag tables the outputs were built from (fetched once)."""
+    """Write `folder/.state`. Meter interruptions are kept once: those in the period are the
+    meter flag rows (same start, end, status and cause) written per month as the outputs
+    were built; mic_pre holds the few that start before the period. Months not built, and
+    the registry, are hard links into `reuse` (the previous state) when given."""
     state = folder / STATE_DIR
-    state.mkdir()
+    (state / METER_FLAGS_DIR).mkdir(parents=True)
     engine.run(
         "tails",
         f"SELECT mkey, dkey, fkey, s FROM mint WHERE k = 0 AND st IN ({ST_CAPPED}, {ST_OPEN})",
     )
-    engine.run("mic_pre", f"SELECT * FROM mic WHERE s < {p0}")
-    save_registry(registry, state)
-    for name in STATE_TABLES:
-        if name in flags:
-            table = flags[name].select([c for c in FLAG_COLUMNS if c != "sd"])
+    engine.run("mic_pre", f"SELECT mkey, dkey, fkey, s, ee, st, cause FROM mic WHERE s < {p0}")
+    if reuse is not None:
+        for name in REGISTRY_FILES:
+            os.link(reuse / name, state / name)
+    else:
+        save_registry(outcome.registry, state)
+    for mo, label in enumerate(outcome.months):
+        path = state / METER_FLAGS_DIR / f"{label}.arrow"
+        if mo in outcome.meter_flags:
+            _write(outcome.meter_flags[mo], path)
         else:
-            table = engine.arrow(f"SELECT * FROM {name}")
-        feather.write_feather(table, state / f"{name}.arrow", compression="lz4")
+            assert reuse is not None, "a month was neither built nor reused"
+            os.link(reuse / METER_FLAGS_DIR / path.name, path)
+    columns = {"d_f": STORED_FLAGS, "f_f": STORED_FLAGS}
+    for name in STATE_TABLES:
+        if name == "m_points":
+            table = outcome.point_rows()
+        else:
+            table = engine.arrow(f"SELECT {columns.get(name, '*')} FROM {name}")
+        _write(table, state / f"{name}.arrow")
     (state / "meta.json").write_text(
-        json.dumps({**meta, "version": STATE_VERSION, "unknown_meter_ids": unknown_ids}),
+        json.dumps(
+            {
+                **meta,
+                "version": STATE_VERSION,
+                "months": outcome.months,
+                "unknown_meter_ids": unknown_ids,
+            }
+        ),
         encoding="utf-8",
     )
 
 
-def load_state(folder: Path) -> tuple[dict[str, Any], dict[str, pa.Table]]:
+def load_state(folder: Path) -> tuple[dict[str, Any], dict[str, pa.Table], list[pa.Table]]:
+    """meta.json, the state tables (memory-mapped) and the meter flag rows per month."""
     state = Path(folder) / STATE_DIR
     meta_path = state / "meta.json"
     if not meta_path.is_file():
@@ -111,7 +158,12 @@ def load_state(folder: Path) -> tuple[dict[str, Any], dict[str, pa.Table]]:
     tables = {
         name: feather.read_table(state / f"{name}.arrow", memory_map=True) for name in STATE_TABLES
     }
-    return meta, tables
+    months = [
+        feather.read_table(state / METER_FLAGS_DIR / f"{label}.arrow", memory_map=True)
+        for label in meta["months"]
+    ]
+    tables["m_f"] = pa.concat_tables(months)
+    return meta, tables, months
 
 
 def check_state(
@@ -156,32 +208,30 @@ def run_incremental(
     cz: Causes,
     state: dict[str, pa.Table],
     causes_changed: bool,
-) -> dict[str, int]:
+    meta: dict[str, Any],
+    month_tables: list[pa.Table],
+) -> tuple[dict[str, int], list[int], dict[str, dict[str, int]], pa.Table]:
     """Recompute what the new events (and changed cause records) touch. Leaves the same
-    tables as a full run: mic, dep, fep, {m,d,f}_f, {m,d,f}_stat0, {m,d,f}_rule."""
+    tables as a full run (mic, dep, fep, {m,d,f}_f, {m,d,f}_stat0, {m,d,f}_rule, iagg), and
+    `m_f_rebuild`: the meter flags of the months to write again. Returns the event quality,
+    the positions of those months, the interruption counts per level for quality.json and the
+    meter rows of the output (also registered as `m_rule`)."""
     w: Window = pipe.w
     e = engine
     for name, table in state.items():
-        if name in ("m_f", "d_f", "f_f"):  # the day column was left out of the files
-            sd = pc.divide(table["s"], 86400)
-            table = table.append_column("sd", sd).select(list(FLAG_COLUMNS))
-        e.load(f"old_{name}", table, scan=True)  # read in place (memory-mapped)
-    e.load("meters", registry.table)
-    flags = state["m_f"]
-    keys = flags["pkey"]
-    main = pa.table(
-        {
-            "mkey": keys,
-            "dkey": registry.table["dkey"].take(keys),
-            "fkey": registry.table["fkey"].take(keys),
-            "s": flags["s"],
-            "ee": flags["ee"],
-            "st": flags["st"],
-            "cause": flags["cause"],
-        }
+        e.load(f"old_{name}", table, scan=True)  # only scanned: no copy
+    for lv in ("m", "d", "f"):
+        e.view(
+            f"old_{lv}_fv",
+            f"SELECT pkey, s, ee, st, cause, cls, {_day('s')} AS sd, counted, merged "
+            f"FROM old_{lv}_f",
+        )
+    e.load("meters", registry.table, scan=True)
+    e.view(
+        "old_mic",
+        "SELECT pkey AS mkey, dkey, fkey, s, ee, st, cause FROM old_m_f "
+        "UNION ALL SELECT mkey, dkey, fkey, s, ee, st, cause FROM old_mic_pre",
     )
-    pre = state["mic_pre"].cast(main.schema)
-    e.load("old_mic", pa.concat_tables([main, pre]), scan=True)
     e.load("ev_in", ev.table)
     e.load("causes", cz.table)
     pipe.districts()
@@ -198,15 +248,19 @@ def run_incremental(
     quality["duplicates"] += n_tails  # tails are in mint but were not read again
     pipe.mi_view("mint")
     pipe.progress("causes")
-    first = pipe.scalar("SELECT MIN(sd) FROM mi")
-    first_old = pipe.scalar("SELECT MIN(s) FROM old_mic")
-    days = [x // 86400 for x in (first, first_old) if x is not None]
-    pipe.prepare_causes(min(days) if days else w.d0)
+    days = [pipe.scalar("SELECT MIN(sd) FROM mi")]
+    if causes_changed:
+        days.append(pipe.scalar(f"SELECT MIN({_day('s')}) FROM old_mic"))
+    known = [int(d) for d in days if d is not None]  # type: ignore[call-overload]
+    pipe.prepare_causes(min(known) if known else w.d0)
     e.run("mcause", pipe.cause_sql("mi"))
-    # old interruptions that re-open: tails (re-paired above)
+    # old interruptions other than the tails (re-paired above). Tails are found by key, not
+    # by status: a month file not rewritten may keep a capped tail's status 2 after a later
+    # `off` made it 1 — both are "unrestored" and the outputs cannot tell them apart
     e.view(
         "kept",
-        f"SELECT * FROM old_mic WHERE st NOT IN ({ST_CAPPED}, {ST_OPEN})",
+        "SELECT o.* FROM old_mic o LEFT JOIN old_tails t ON t.mkey = o.mkey AND t.s = o.s "
+        "WHERE t.mkey IS NULL",
     )
     if causes_changed:
         e.load("causes_old", state["causes"])
@@ -249,9 +303,14 @@ def run_incremental(
     # changed meters: interruptions that differ from before (a tail that stays capped and has
     # no new event comes back identical and changes nothing)
     cols = "mkey, dkey, fkey, s, ee, st, cause"
+    tail_keys = np.unique(state["tails"]["mkey"].to_numpy())
+    e.load("old_tail_m", _rows_of(month_tables, tail_keys), scan=True)
     e.run(
         "old_tail_rows",
-        f"SELECT {cols} FROM old_mic WHERE st IN ({ST_CAPPED}, {ST_OPEN}) AND ee >= {w.p0}",
+        f"""SELECT o.{cols.replace(", ", ", o.")} FROM (
+          SELECT pkey AS mkey, dkey, fkey, s, ee, st, cause FROM old_tail_m
+          UNION ALL SELECT * FROM old_mic_pre) o
+        JOIN old_tails t ON t.mkey = o.mkey AND t.s = o.s WHERE o.ee >= {w.p0}""",
     )
     e.run(
         "chg_m",
@@ -269,10 +328,26 @@ def run_incremental(
     pipe.progress("districts")
     pipe.district_sizes()
     e.run("chg_d", "SELECT DISTINCT dkey AS pkey FROM chg_m")
+    # the old rows of every meter in those districts, looked up in the sorted month files
+    chg_d = e.arrow("SELECT pkey FROM chg_d")["pkey"]
+    in_chg_d = pc.is_in(registry.table["dkey"], value_set=chg_d.combine_chunks())
+    e.load("old_chg", _rows_of(month_tables, pc.indices_nonzero(in_chg_d).to_numpy()), scan=True)
+    e.view(
+        "old_chg_fv",
+        f"SELECT pkey, s, ee, st, cause, cls, {_day('s')} AS sd, counted, merged FROM old_chg",
+    )
+    e.run(
+        "mic_chg",
+        """SELECT k.* FROM (SELECT pkey AS mkey, dkey, fkey, s, ee, st, cause FROM old_chg
+            UNION ALL SELECT p.* FROM old_mic_pre p JOIN chg_d c ON c.pkey = p.dkey) k
+          LEFT JOIN old_tails t ON t.mkey = k.mkey AND t.s = k.s
+          LEFT JOIN (SELECT mkey, s FROM recaused) r ON r.mkey = k.mkey AND r.s = k.s
+          WHERE t.mkey IS NULL AND r.mkey IS NULL
+        UNION ALL SELECT m.* FROM mnew m JOIN chg_d c ON c.pkey = m.dkey""",
+    )
     e.view(
         "dchild",
-        "SELECT m.dkey AS pkey, m.mkey AS ckey, m.s, m.ee, m.st, m.cause FROM mic m "
-        "JOIN chg_d c ON c.pkey = m.dkey",
+        "SELECT dkey AS pkey, mkey AS ckey, s, ee, st, cause FROM mic_chg",
     )
     pipe.episodes("dep_n", "dchild", "dsize")
     e.run("dep", f"{_anti('old_dep', 'chg_d')} UNION ALL SELECT * FROM dep_n")
@@ -294,7 +369,7 @@ def run_incremental(
     sources = {
         "m": (
             "chg_m",
-            "SELECT m.mkey AS pkey, m.s, m.ee, m.st, m.cause FROM mic m "
+            "SELECT m.mkey AS pkey, m.s, m.ee, m.st, m.cause FROM mic_chg m "
             "JOIN chg_m c ON c.pkey = m.mkey",
         ),
         "d": ("chg_d", "SELECT pkey, s, ee, st, cause FROM dep_n"),
@@ -303,13 +378,139 @@ def run_incremental(
     for lv, (keys, sql) in sources.items():
         e.view(f"{lv}n_src", sql)
         pipe.count_level(f"{lv}n", f"{lv}n_src")
-        e.view(f"{lv}_f", f"{_anti(f'old_{lv}_f', keys)} UNION ALL SELECT * FROM {lv}n_fx")
-        e.view(
-            f"{lv}_stat0",
-            f"{_anti(f'old_{lv}_stat0', keys)} UNION ALL SELECT * FROM {lv}n_stat0",
-        )
+        e.view(f"{lv}_f", f"{_anti(f'old_{lv}_fv', keys)} UNION ALL SELECT * FROM {lv}n_fx")
+        was = "old_chg_fv" if lv == "m" else f"old_{lv}_fv"
+        e.run(f"{lv}_was", f"SELECT o.* FROM {was} o JOIN {keys} k ON k.pkey = o.pkey")
+        if lv != "m":
+            e.run(
+                f"{lv}_stat0",
+                f"{_anti(f'old_{lv}_stat0', keys)} UNION ALL SELECT * FROM {lv}n_stat0",
+            )
+    # Meter rules: only points redone, or with a counted row that left an as-of window since
+    # the last run, can change (rows only enter the windows as new rows of redone points);
+    # the others keep their row. The windows look at recent rows only.
+    first, short = pipe.window_first_days()
+    step = (w.as_of - dt.date.fromisoformat(meta["as_of"])).days
+    first_old, short_old = first - step, short - step
+    recent = [
+        t.filter(pc.greater_equal(t["s"], first_old * DAY))
+        for label, t in zip(meta["months"], month_tables, strict=True)
+        if _month_end(label) > first_old * DAY
+    ]
+    old = state["m_f"]
+    e.load("old_m_recent", pa.concat_tables(recent) if recent else old.slice(0, 0), scan=True)
+    e.view(
+        "m_recent",
+        f"""SELECT o.pkey, o.counted, {_day("o.s")} AS sd FROM old_m_recent o
+        LEFT JOIN chg_m c ON c.pkey = o.pkey WHERE c.pkey IS NULL
+        UNION ALL SELECT pkey, counted, sd FROM mn_fx WHERE sd >= {first}""",
+    )
+    e.run(
+        "m_aff",
+        f"""SELECT pkey FROM chg_m UNION SELECT pkey FROM old_m_recent WHERE counted = 1
+        AND ((s >= {first_old * DAY} AND s < {first * DAY})
+          OR (s >= {short_old * DAY} AND s < {short * DAY}))""",
+    )
+    stat = "pkey, count_year, max_count_60, momentary_count, excluded_count, "
+    stat += "major_event_count, merged_count"
+    e.view(
+        "ma_stat0",
+        f"""SELECT {stat} FROM (SELECT o.* FROM old_m_points o JOIN m_aff a ON a.pkey = o.pkey
+          LEFT JOIN chg_m c ON c.pkey = o.pkey WHERE c.pkey IS NULL) x
+        UNION ALL SELECT {stat} FROM mn_stat0""",
+    )
+    pipe.point_rules("ma", "m_recent")
+    for lv in ("d", "f"):
         pipe.point_rules(lv)
-    return quality
+    redone = e.arrow(RESULT_SQL["meters"].replace("m_rule", "ma_rule"))
+    old_points = state["m_points"]
+    kept = old_points.filter(
+        pc.invert(pc.is_in(old_points["pkey"], value_set=redone["pkey"].combine_chunks()))
+    )
+    points = pa.concat_tables([kept, redone.cast(kept.schema)])
+    points = points.take(pc.sort_indices(points["pkey"]))
+    e.load("m_rule", points, scan=True)
+    # index sums: the old sums, less the old rows of the points redone, plus their new rows
+    chg_m = e.arrow("SELECT pkey FROM chg_m")["pkey"]
+    e.load("chg_mg", registry.table.select(["mkey", "region", "area"]).take(chg_m))
+    sums = ", ".join(f"SUM({m}) AS {m}" for m in pipe.measures())
+    e.run(
+        "iagg",
+        f"""SELECT lv, region, area, sm, {sums}
+        FROM (SELECT * FROM old_iagg UNION ALL {pipe.index_sums("mn_fx", "dn_fx", 1, "chg_mg")}
+          UNION ALL {pipe.index_sums("m_was", "d_was", -1, "chg_mg")}) x
+        GROUP BY lv, region, area, sm""",
+    )
+    # quality counts likewise
+    new = level_counts(e, ("mn_fx", "dn_fx", "fn_fx"))
+    was = level_counts(e, ("m_was", "d_was", "f_was"))
+    by_level = {
+        level: {k: counts[k] + new[level][k] - was[level][k] for k in LEVEL_COUNTS}
+        for level, counts in meta["quality"]["interruptions"].items()
+    }
+    months = _changed_months(pipe, meta["months"])
+    # the meter rows of those months, for the outputs and the state
+    old_months = [month_tables[mo] for mo in months if mo < len(month_tables)]
+    e.load(
+        "old_m_rebuild", pa.concat_tables(old_months) if old_months else old.slice(0, 0), scan=True
+    )
+    e.view(
+        "m_f_rebuild",
+        f"""SELECT o.pkey, o.s, o.ee, o.st, o.cause, o.cls, {_day("o.s")} AS sd, o.counted,
+          o.merged FROM old_m_rebuild o LEFT JOIN chg_m c ON c.pkey = o.pkey WHERE c.pkey IS NULL
+        UNION ALL SELECT * FROM mn_fx""",
+    )
+    return quality, months, by_level, points
+
+
+def _rows_of(tables: list[pa.Table], keys: np.ndarray) -> pa.Table:
+    """The rows whose pkey is one of `keys`, from tables sorted by pkey (the month files):
+    a binary search per key and table instead of a scan."""
+    parts = []
+    for table in tables:
+        pkey = table["pkey"].to_numpy()
+        lo = np.searchsorted(pkey, keys, "left")
+        n = np.searchsorted(pkey, keys, "right") - lo
+        lo, n = lo[n > 0], n[n > 0]
+        # lo[i], lo[i] + 1, ..., lo[i] + n[i] - 1 for every i
+        starts = np.repeat(lo - np.cumsum(n) + n, n)
+        parts.append(table.take(starts + np.arange(int(n.sum()))))
+    return pa.concat_tables(parts) if parts else pa.table({})
+
+
+def _month_end(label: str) -> int:
+    """Epoch seconds of the start of the month after `label` (YYYY-MM)."""
+    year, month = map(int, label.split("-"))
+    return epoch_seconds(dt.date(year + month // 12, month % 12 + 1, 1))
+
+
+def _changed_months(pipe: Pipeline, previous_months: list[str]) -> list[int]:
+    """Months with a flag row or episode row that differs from before, and new months."""
+    st = f"CASE WHEN st = {ST_CAPPED} THEN {ST_NEXT_OFF} ELSE st END AS st"  # both unrestored
+    flags = f"pkey, s, ee, {st}, cause, cls, counted, merged"
+    episodes = f"pkey, s, ee, {st}, cause, members"
+    diffs = []
+    for new, old, cols in (
+        ("mn_fx", "m_was", flags),
+        ("dn_fx", "d_was", flags),
+        ("fn_fx", "f_was", flags),
+        ("dep_n", "dep_was", episodes),
+        ("fep_n", "fep_was", episodes),
+    ):
+        diffs.append(
+            f"(SELECT {cols} FROM {new} EXCEPT SELECT {cols} FROM {old}) UNION ALL "
+            f"(SELECT {cols} FROM {old} EXCEPT SELECT {cols} FROM {new})"
+        )
+    pipe.e.view("dep_was", "SELECT o.* FROM old_dep o JOIN chg_d k ON k.pkey = o.pkey")
+    pipe.e.view("fep_was", "SELECT o.* FROM old_fep o JOIN chg_f k ON k.pkey = o.pkey")
+    union = " UNION ALL ".join(f"SELECT s FROM ({d}) x" for d in diffs)
+    changed = pipe.e.arrow(
+        f"SELECT DISTINCT dm.mo FROM ({union}) c JOIN dmonth dm ON dm.dy = {_day('c.s')}"
+    )
+    months = set(changed.column(0).to_pylist())
+    known = set(previous_months)
+    months |= {mo for mo, label in enumerate(pipe.month_labels) if label not in known}
+    return sorted(months)
 
 
 def _day(expr: str) -> str:

@@ -427,7 +427,8 @@ def save_registry(registry: Registry, folder: Path) -> None:
     """The registry with its keys, for incremental runs (Arrow IPC, memory-mapped on load)."""
     import pyarrow.feather as feather
 
-    feather.write_feather(registry.table, folder / "registry.arrow", compression="lz4")
+    # uncompressed: the next run maps the files instead of decoding them
+    feather.write_feather(registry.table, folder / "registry.arrow", compression="uncompressed")
     ids = {
         "meter_ids": registry.meter_ids,
         "district_ids": registry.district_ids,
@@ -435,7 +436,9 @@ def save_registry(registry: Registry, folder: Path) -> None:
         "district_feeder": registry.district_feeder,
     }
     for name, arr in ids.items():
-        feather.write_feather(pa.table({name: arr}), folder / f"{name}.arrow", compression="lz4")
+        feather.write_feather(
+            pa.table({name: arr}), folder / f"{name}.arrow", compression="uncompressed"
+        )
 
 
 def load_registry(folder: Path) -> Registry:

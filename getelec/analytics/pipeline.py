@@ -102,6 +102,7 @@ class Pipeline:
         self.p = window.params
         self.progress = progress or (lambda _step: None)
         self.max_day = window.da + 1
+        self.month_labels: list[str] = []  # set by load_months
 
     # -- helpers ---------------------------------------------------------------------------
     def scalar(self, sql: str) -> object:
@@ -485,12 +486,21 @@ class Pipeline:
               FROM {flags}) x GROUP BY pkey""",
         )
 
-    def point_rules(self, lv: str) -> None:
-        """{lv}_rule from {lv}_stat0 and the as-of windows over {lv}_f: frequent, rule, warning.
+    def recent_first_day(self) -> int:
+        """The first day of the longest as-of warning window."""
+        return self.window_first_days()[0]
+
+    def window_first_days(self, as_of_day: int | None = None) -> tuple[int, int]:
+        """First days of the long and the short as-of warning windows."""
+        da = self.w.da if as_of_day is None else as_of_day
+        return da - self.p.warning_long_days + 1, da - self.p.warning_short_days + 1
+
+    def point_rules(self, lv: str, recent: str = "") -> None:
+        """{lv}_rule from {lv}_stat0 and the as-of windows over {lv}_f (or `recent`, holding at
+        least its rows from `recent_first_day` on): frequent, rule, warning.
         Rule codes: year_limit, window_limit; warning codes: warn_year, warn_long, warn_short."""
-        w, p = self.w, self.p
-        long0 = w.da - p.warning_long_days + 1
-        short0 = w.da - p.warning_short_days + 1
+        p = self.p
+        long0, short0 = self.window_first_days()
         year_rule = f"count_year > {p.year_max_count}"
         window_rule = f"max_count_60 > {p.window_max_count}"
         frequent = f"({year_rule} OR {window_rule})"
@@ -512,7 +522,7 @@ class Pipeline:
               FROM {lv}_stat0 s LEFT JOIN (SELECT pkey,
                 SUM(CASE WHEN sd >= {short0} THEN 1 ELSE 0 END) AS recent_short,
                 COUNT(*) AS recent_long
-                FROM {lv}_f WHERE counted = 1 AND sd >= {long0} GROUP BY pkey) r
+                FROM {recent or f"{lv}_f"} WHERE counted = 1 AND sd >= {long0} GROUP BY pkey) r
               ON r.pkey = s.pkey) x""",
         )
 
@@ -527,21 +537,32 @@ class Pipeline:
             self.point_rules(lv)
 
     # -- 6. indices --------------------------------------------------------------------------
-    def indices(self) -> pa.Table:
-        """Integer sums per (lv, region, area, month), then per grouping level.
+    def index_sums(self, m_flags: str, d_flags: str, sign: int = 1, meters: str = "meters") -> str:
+        """Integer sums per (lv, region, area, month) of interruption flags; `sign` -1 gives
+        the sums to subtract (the incremental run replaces the rows of the points it redid).
 
         LV users are registered meters, MV users registered districts; each interruption of a
         user counts once (a user's interruptions never overlap). Open interruptions count
-        toward frequency (n1), not duration (d*)."""
+        toward frequency (n1), not duration (d*). `meters` may be any table holding the
+        (mkey, region, area) of the meters in `m_flags`."""
+        neg = "-" if sign < 0 else ""
+        agg = ", ".join(f"{neg}SUM({expr}) AS {name}" for name, expr in self.measures().items())
+        return f"""SELECT 0 AS lv, g.region, g.area, dm.sm, {agg}
+            FROM {m_flags} f JOIN dmonth dm ON dm.dy = f.sd JOIN {meters} g ON g.mkey = f.pkey
+            GROUP BY g.region, g.area, dm.sm
+            UNION ALL SELECT 1 AS lv, g.region, g.area, dm.sm, {agg}
+            FROM {d_flags} f JOIN dmonth dm ON dm.dy = f.sd JOIN districts g ON g.dkey = f.pkey
+            GROUP BY g.region, g.area, dm.sm"""
+
+    def measures(self) -> dict[str, str]:
         p = self.p
-        self.progress("indices")
         sus = "f.cls <> 1"
         rs2 = f"f.cause NOT IN {code_list(p.rs2_excluded_causes)}"
         rs3 = f"f.cause NOT IN {code_list(p.rs3_excluded_causes)}"
         nomed = "f.cls <> 3"
         closed = f"f.st <> {ST_OPEN}"
         dur = f"(CASE WHEN {closed} THEN f.ee - f.s ELSE 0 END)"
-        measures = {
+        return {
             "n1": f"CASE WHEN {sus} THEN 1 ELSE 0 END",
             "nc": f"CASE WHEN {sus} AND {closed} THEN 1 ELSE 0 END",
             "d1": f"CASE WHEN {sus} THEN {dur} ELSE 0 END",
@@ -554,16 +575,13 @@ class Pipeline:
             "nc_nomed": f"CASE WHEN {sus} AND {nomed} AND {closed} THEN 1 ELSE 0 END",
             "d_nomed": f"CASE WHEN {sus} AND {nomed} THEN {dur} ELSE 0 END",
         }
-        agg = ", ".join(f"SUM({expr}) AS {name}" for name, expr in measures.items())
-        self.e.run(
-            "iagg",
-            f"""SELECT 0 AS lv, g.region, g.area, dm.sm, {agg}
-            FROM m_f f JOIN dmonth dm ON dm.dy = f.sd JOIN meters g ON g.mkey = f.pkey
-            GROUP BY g.region, g.area, dm.sm
-            UNION ALL SELECT 1 AS lv, g.region, g.area, dm.sm, {agg}
-            FROM d_f f JOIN dmonth dm ON dm.dy = f.sd JOIN districts g ON g.dkey = f.pkey
-            GROUP BY g.region, g.area, dm.sm""",
-        )
+
+    def indices(self, sums_ready: bool = False) -> pa.Table:
+        """The index table from the sums in `iagg` (computed here unless `sums_ready`)."""
+        self.progress("indices")
+        measures = self.measures()
+        if not sums_ready:
+            self.e.run("iagg", self.index_sums("m_f", "d_f"))
         self.e.run(
             "users",
             """SELECT 0 AS lv, region, area, COUNT(*) AS n FROM meters GROUP BY region, area
@@ -609,9 +627,10 @@ class Pipeline:
         )
 
     def load_months(self) -> None:
-        """Calendar months of the period: label, hours inside the period, and day -> month."""
+        """Calendar months of the period: label, hours inside the period, and day -> month
+        (label sm, and mo: the month's position in `month_labels`)."""
         w = self.w
-        labels, hours, day_numbers, day_labels = [], [], [], []
+        labels, hours, day_numbers, day_labels, day_months = [], [], [], [], []
         month = dt.date(w.year, 1, 1)
         while epoch_seconds(month) < w.ae:
             nxt = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
@@ -622,12 +641,20 @@ class Pipeline:
             for d in range(start // DAY, end // DAY):
                 day_numbers.append(d)
                 day_labels.append(label)
+                day_months.append(len(labels) - 1)
             month = nxt
+        self.month_labels = labels
         self.e.load(
             "months",
             pa.table({"sm": pa.array(labels, pa.string()), "hours": pa.array(hours)}),
         )
         self.e.load(
             "dmonth",
-            pa.table({"dy": pa.array(day_numbers, pa.int64()), "sm": pa.array(day_labels)}),
+            pa.table(
+                {
+                    "dy": pa.array(day_numbers, pa.int64()),
+                    "sm": pa.array(day_labels),
+                    "mo": pa.array(day_months, pa.int32()),
+                }
+            ),
         )

@@ -20,6 +20,7 @@ from getelec.analytics.incremental import (
     save_state,
 )
 from getelec.analytics.inputs import (
+    Causes,
     Events,
     InputError,
     empty_causes,
@@ -81,9 +82,10 @@ def analyze_to_folder(
             "quality": outcome.quality,
         }
         p0 = Window(year, as_of, params).p0
+        reuse = Path(out).resolve() / STATE_DIR if since is not None else None
 
         def state(tmp: Path) -> None:
-            save_state(eng, tmp, meta, unknown_ids, p0, outcome.flags, outcome.registry)
+            save_state(eng, tmp, meta, unknown_ids, p0, outcome, reuse)
 
         write_outputs(outcome, out, extra=state if keep_state else None)
         return summary(outcome, Path(out))
@@ -103,7 +105,7 @@ def _incremental(
     params: OutageParams,
     progress: Progress,
 ) -> tuple[Outcome, list[str]]:
-    meta, state = load_state(out)
+    meta, state, month_tables = load_state(out)
     check_state(
         meta, year=year, as_of=as_of, since=since, params=params, meters_digest=file_digest(meters)
     )
@@ -115,11 +117,19 @@ def _incremental(
     ev = Events(
         ev.table.filter(keep), ev.rows, ev.unknown_meter_rows, ev.unknown_meters, ev.unknown_ids
     )
-    cz = load_causes(causes, registry) if causes else empty_causes()
+    changed = meta["causes"] != file_digest(causes)
+    if not changed:  # the same file as last time: its checked records are in the state
+        counts = meta["quality"]
+        cz = Causes(
+            state["causes"], counts["rows_read"]["causes"], counts["causes"]["unknown_scope_rows"]
+        )
+    else:
+        cz = load_causes(causes, registry) if causes else empty_causes()
     window = Window(year, as_of, params)
     pipe = Pipeline(eng, window, progress, meters=registry.size)
-    changed = meta["causes"] != file_digest(causes)
-    event_quality = run_incremental(eng, pipe, registry, ev, cz, state, changed)
+    event_quality, months, by_level, points = run_incremental(
+        eng, pipe, registry, ev, cz, state, changed, meta, month_tables
+    )
     old = meta["quality"]["events"]
     unknown_ids = sorted(set(meta["unknown_meter_ids"]) | set(ev.unknown_ids))
     merged = Events(
@@ -135,7 +145,11 @@ def _incremental(
         "after_as_of": event_quality["after_as_of"],
     }
     med = {"enabled": False}
-    return finish(pipe, registry, merged, cz, event_quality, med), unknown_ids
+    outcome = finish(pipe, registry, merged, cz, event_quality, med, True, by_level)
+    outcome.rebuild, outcome.reuse = months, out.resolve()
+    outcome.flag_sources["meter"] = "m_f_rebuild"
+    outcome.meter_rows = points
+    return outcome, unknown_ids
 
 
 def summary(outcome: Outcome, out: Path) -> dict[str, Any]:
@@ -146,7 +160,7 @@ def summary(outcome: Outcome, out: Path) -> dict[str, Any]:
           (SELECT COUNT(*) FROM d_rule) AS districts,
           (SELECT COALESCE(SUM(frequent), 0) FROM d_rule) AS frequent_districts"""
     ).to_pylist()[0]
-    feeders = outcome.tables_cache.get("feeders") if outcome.tables_cache else None
+    feeders = outcome.point_cache.get("feeders")
     problem = (
         int(pc.sum(feeders["problem_line"].cast(pa.int64())).as_py() or 0)
         if feeders is not None

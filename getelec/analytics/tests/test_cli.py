@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
@@ -88,10 +90,11 @@ def analyze(
 
 
 def digests(folder: Path) -> dict[str, str]:
+    """Every output file (the monthly interruption files too; not the state)."""
     return {
-        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.iterdir())
-        if p.is_file()
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and ".state" not in p.parts
     }
 
 
@@ -416,3 +419,49 @@ def test_since_needs_a_kept_state(synth, tmp_path, capsys):
     assert not (out / ".state").exists()
     assert analyze(synth, out, "--since", "2026-06-01", events="events-since.parquet") == 2
     assert "run once with --keep-state" in capsys.readouterr().err
+
+
+def test_daily_runs_across_a_month_end_equal_a_full_run_and_reuse_unchanged_months(synth, tmp_path):
+    events = pq.read_table(synth / "events.parquet")
+
+    def upto(day: str) -> pa.ChunkedArray:
+        return pc.less(events["ts"], pa.scalar(dt.datetime.fromisoformat(day), events["ts"].type))
+
+    def write(name: str, mask) -> None:
+        pq.write_table(events.filter(mask), tmp_path / name)
+
+    write("before.parquet", upto("2026-05-30"))
+    days = ["2026-05-30", "2026-05-31", "2026-06-01"]
+    for day, nxt in zip(days, [*days[1:], "2026-06-02"], strict=True):
+        write(f"{day}.parquet", pc.and_(pc.invert(upto(day)), upto(nxt)))
+    write("upto.parquet", upto("2026-06-02"))
+
+    def run(events_file: str, as_of: str, *extra: str) -> int:
+        return main(
+            [
+                "outages", "analyze", "--meters", str(synth / "meters.parquet"),
+                "--events", str(tmp_path / events_file), "--causes", str(synth / "causes.parquet"),
+                "--year", "2026", "--as-of", as_of, "--out", str(tmp_path / "daily"), "--quiet",
+                *extra,
+            ]
+        )  # fmt: skip
+
+    assert run("before.parquet", "2026-05-29", "--keep-state") == 0
+    months = tmp_path / "daily" / "interruptions.parquet"
+    assert sorted(p.name for p in months.iterdir()) == [f"2026-0{m}.parquet" for m in range(1, 6)]
+    for day in days:
+        january = (months / "2026-01.parquet").stat().st_ino
+        assert run(f"{day}.parquet", day, "--since", day) == 0
+        # a day's events leave January's rows alone: its file is the same (a hard link)
+        assert (months / "2026-01.parquet").stat().st_ino == january
+    assert sorted(p.name for p in months.iterdir())[-1] == "2026-06.parquet"
+    assert main(
+        [
+            "outages", "analyze", "--meters", str(synth / "meters.parquet"),
+            "--events", str(tmp_path / "upto.parquet"), "--causes", str(synth / "causes.parquet"),
+            "--year", "2026", "--as-of", "2026-06-01", "--out", str(tmp_path / "full"), "--quiet",
+        ]
+    ) == 0  # fmt: skip
+    daily, full = read(tmp_path / "daily"), read(tmp_path / "full")
+    for name in (*OUTPUTS, "indices", "quality"):
+        assert daily[name] == full[name], name
