@@ -19,13 +19,14 @@ import pyarrow.compute as pc
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
-from getelec.analytics.engines import Engine, make_engine
+from getelec.analytics.engines import DuckDBEngine, Engine, make_engine
 from getelec.analytics.inputs import (
     Causes,
     Events,
     InputError,
     Registry,
     empty_causes,
+    events_into_duckdb,
     load_causes,
     load_events,
     load_meters,
@@ -414,22 +415,31 @@ def run(
     progress = progress or (lambda _step: None)
     progress("reading")
     registry = load_meters(meters)
-    ev = load_events(events, registry)
+    ev = (
+        events_into_duckdb(engine.con, events, registry)
+        if isinstance(engine, DuckDBEngine)
+        else None
+    )
+    if ev is None:
+        ev = load_events(events, registry)
+        engine.load("ev_in", ev.table)
+        ev.table = ev.table.schema.empty_table()  # the engine has its copy: free the memory
     cz = load_causes(causes, registry) if causes else empty_causes()
     window = Window(year, as_of, params)
     engine.load("meters", registry.table)
-    engine.load("ev_in", ev.table)
-    ev.table = ev.table.schema.empty_table()  # the engine has its copy: free the memory
     engine.load("causes", cz.table)
     pipe = Pipeline(engine, window, progress, meters=registry.size)
     pipe.districts()
     pipe.load_months()
     pipe.meter_interruptions()
     event_quality = pipe.event_quality()
+    engine.drop("ev_in")  # tables are dropped as soon as they are dead: a lower peak
     pipe.assign_causes()
+    pipe.keep_for_state()
     pipe.district_and_feeder_episodes()
     med = pipe.major_event_days()
-    pipe.counting()
+    engine.drop("mi", "mint")
+    pipe.counting(drop_mic=True)
     return finish(pipe, registry, ev, cz, event_quality, med)
 
 

@@ -41,7 +41,6 @@ from getelec.analytics.pipeline import (
     DAY,
     ST_CAPPED,
     ST_NEXT_OFF,
-    ST_OPEN,
     UNKNOWN_CODE,
     Pipeline,
     Window,
@@ -107,11 +106,6 @@ def save_state(
     the registry, are hard links into `reuse` (the previous state) when given."""
     state = folder / STATE_DIR
     (state / METER_FLAGS_DIR).mkdir(parents=True)
-    engine.run(
-        "tails",
-        f"SELECT mkey, dkey, fkey, s FROM mint WHERE k = 0 AND st IN ({ST_CAPPED}, {ST_OPEN})",
-    )
-    engine.run("mic_pre", f"SELECT mkey, dkey, fkey, s, ee, st, cause FROM mic WHERE s < {p0}")
     if reuse is not None:
         for name in REGISTRY_FILES:
             os.link(reuse / name, state / name)
@@ -460,6 +454,7 @@ def run_incremental(
           o.merged FROM old_m_rebuild o LEFT JOIN chg_m c ON c.pkey = o.pkey WHERE c.pkey IS NULL
         UNION ALL SELECT * FROM mn_fx""",
     )
+    pipe.keep_for_state()
     return quality, months, by_level, points
 
 

@@ -28,6 +28,8 @@ from getelec.analytics.params import CAUSES, OutageParams
 LEVELS = ("meter", "district", "feeder")
 CAUSE_NAMES = (*CAUSES, "unknown")  # cause code = position; 6 = no matching record
 UNKNOWN_CODE = len(CAUSES)
+CAUSE_SLOTS = 8  # cause codes packed into the low bits of the cause order key
+assert len(CAUSE_NAMES) <= CAUSE_SLOTS
 # interruption status st
 ST_RESTORED = 0  # ended by its `on` (or a normal episode end)
 ST_NEXT_OFF = 1  # unrestored: ended at the next `off` or the cap (an episode: an imputed end)
@@ -187,6 +189,19 @@ class Pipeline:
             FROM {source} WHERE k = 0 AND ee >= {self.w.p0}""",
         )
 
+    def keep_for_state(self) -> None:
+        """The small tables a later incremental run needs from mint and mic, so that those
+        can be dropped early: the tails (the last `off` of a meter, capped or open), and the
+        interruptions that start before the period (mic_pre)."""
+        self.e.run(
+            "tails",
+            f"SELECT mkey, dkey, fkey, s FROM mint WHERE k = 0 AND st IN ({ST_CAPPED}, {ST_OPEN})",
+        )
+        self.e.run(
+            "mic_pre",
+            f"SELECT mkey, dkey, fkey, s, ee, st, cause FROM mic WHERE s < {self.w.p0}",
+        )
+
     def event_quality(self, events: str = "ev_in") -> dict[str, int]:
         w = self.w
         t = self.e.arrow(
@@ -218,11 +233,13 @@ class Pipeline:
             FROM causes WHERE skey IS NOT NULL AND e >= {first_day * DAY} AND s <= {w.ae}""",
         )
 
-    def cause_sql(self, intervals: str, records: str = "cz") -> str:
-        """(mkey, s, cause) for the intervals overlapping a record of their meter, district or
-        feeder (touching counts): narrowest scope, then largest overlap, then earliest start,
-        then file order. One join on (feeder, day) finds every candidate; the order is packed
-        into one integer (scope: 2 bits | 2^30 - 1 - overlap | rank: 25 bits) for MIN_BY."""
+    def cause_sql(self, intervals: str, records: str = "cz", keyed: bool = False) -> str:
+        """(s, mkey, iid, cause) for the intervals overlapping a record of their meter, district
+        or feeder (touching counts): narrowest scope, then largest overlap, then earliest
+        start, then file order; with `keyed`, only (iid, cause). iid = s * key_mult + mkey.
+        One join on (feeder, day) finds every candidate; the order is packed into one integer
+        (scope: 2 bits | 2^30 - 1 - overlap | rank: 25 bits), times 8 plus the cause code, so
+        that a plain MIN picks the record and carries its cause."""
         self.expand_days(f"{intervals}_x", intervals, extra_only=True)
         self.expand_days(f"{records}_d", records, extra_only=False)
         select = (
@@ -238,22 +255,23 @@ class Pipeline:
             intervals, f"{intervals}_x", records, f"{records}_d", "b.fkey = a.fkey", select, cond
         )
         m = self.key_mult  # one integer key per interval: start * m + meter
-        return f"""SELECT iid // {m} AS s, iid % {m} AS mkey, iid, cause FROM (
-          SELECT s * {m} + mkey AS iid, ARG_MIN(cause, ckey) AS cause FROM ({pairs}) x
-          GROUP BY s * {m} + mkey) y"""
+        best = f"""SELECT s * {m} + mkey AS iid, MIN(ckey * {CAUSE_SLOTS} + cause) % {CAUSE_SLOTS}
+            AS cause FROM ({pairs}) x GROUP BY s * {m} + mkey"""
+        if keyed:
+            return best
+        return f"SELECT iid // {m} AS s, iid % {m} AS mkey, iid, cause FROM ({best}) y"
 
     def assign_causes(self) -> None:
         self.progress("causes")
         first = self.scalar("SELECT MIN(sd) FROM mi")
         self.prepare_causes(int(first) if first is not None else self.w.d0)  # type: ignore[call-overload]
-        self.e.run("mcause", self.cause_sql("mi"))
         self.e.run(
             "mic",
             f"""SELECT i.mkey, i.dkey, i.fkey, i.s, i.ee, i.st,
               COALESCE(c.cause, {UNKNOWN_CODE}) AS cause
-            FROM mi i LEFT JOIN mcause c ON c.iid = i.s * {self.key_mult} + i.mkey""",
+            FROM mi i LEFT JOIN ({self.cause_sql("mi", keyed=True)}) c
+              ON c.iid = i.s * {self.key_mult} + i.mkey""",
         )
-        self.e.drop("mcause")
 
     # -- 3. episodes -------------------------------------------------------------------------
     def episodes(self, out: str, child: str, sizes: str) -> None:
@@ -268,17 +286,19 @@ class Pipeline:
         # one window over the endpoints; at equal times starts come first, so the count never
         # dips below its value before and after the instant (a transient rise gives a
         # zero-length run, dropped below); among simultaneous ends, restored ones first
-        # packed order: t * 4 + (0 start, 1 restored end, 2 imputed end, 3 open end)
-        order = "x.t * 4 + CASE WHEN x.d = 1 THEN 0 ELSE 1 + x.du + 2 * x.dop END, x.ckey"
+        # packed order o: t * 4 + (0 start, 1 restored end, 2 imputed end, 3 open end). Rows
+        # that tie on o are alike (same time, kind and flags), and the count is monotonic
+        # among them: at most one of them crosses the share, and which one does not matter
+        unrestored = f"CASE WHEN st IN ({ST_NEXT_OFF}, {ST_CAPPED}) THEN 1 ELSE 0 END"
+        is_open = f"CASE WHEN st = {ST_OPEN} THEN 1 ELSE 0 END"
         self.e.run(
             f"{out}_sw",
             f"""SELECT pkey, t, du, dop, CASE WHEN cnt >= k THEN 1 ELSE 0 END AS up FROM (
               SELECT x.pkey, x.t, x.d, x.du, x.dop, z.k, SUM(x.d) OVER (PARTITION BY x.pkey
-                ORDER BY {order} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cnt
-              FROM (SELECT pkey, s AS t, 1 AS d, 0 AS du, 0 AS dop, ckey FROM {child}
-                UNION ALL SELECT pkey, ee AS t, -1 AS d,
-                  CASE WHEN st IN ({ST_NEXT_OFF}, {ST_CAPPED}) THEN 1 ELSE 0 END AS du,
-                  CASE WHEN st = {ST_OPEN} THEN 1 ELSE 0 END AS dop, ckey
+                ORDER BY x.o ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cnt
+              FROM (SELECT pkey, s AS t, s * 4 AS o, 1 AS d, 0 AS du, 0 AS dop FROM {child}
+                UNION ALL SELECT pkey, ee AS t, ee * 4 + 1 + {unrestored} + 2 * {is_open} AS o,
+                  -1 AS d, {unrestored} AS du, {is_open} AS dop
                 FROM {child}) x JOIN {sizes} z ON z.pkey = x.pkey) y
             WHERE (cnt >= k) <> (cnt - d >= k)""",
         )
@@ -526,13 +546,17 @@ class Pipeline:
               ON r.pkey = s.pkey) x""",
         )
 
-    def counting(self) -> None:
+    def counting(self, drop_mic: bool = False) -> None:
+        """Counting rules for meters, districts and feeders; `drop_mic`: free the meter
+        interruptions once the meter level is counted (the full run needs them no more)."""
         self.progress("counting")
         self.e.view("mic_src", "SELECT mkey AS pkey, s, ee, st, cause FROM mic")
         self.e.view("dep_src", "SELECT pkey, s, ee, st, cause FROM dep")
         self.e.view("fep_src", "SELECT pkey, s, ee, st, cause FROM fep")
         for lv, source in (("m", "mic_src"), ("d", "dep_src"), ("f", "fep_src")):
             self.count_level(lv, source)
+            if lv == "m" and drop_mic:
+                self.e.drop("mic_src", "mic")
             self.e.view(f"{lv}_f", f"SELECT * FROM {lv}_fx")
             self.point_rules(lv)
 
