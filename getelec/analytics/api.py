@@ -246,84 +246,53 @@ class Outcome:
         self.point_cache = {"meters": meters, "districts": districts, "feeders": feeders}
         return self.point_cache
 
-    def interruption_parts(self) -> dict[int, pa.Table]:
-        """The interruption rows of each built month (position → table): meters, districts,
-        then feeders, each sorted by id and start."""
-        reg, eng = self.registry, self.engine
+    def _fetch_flags(self) -> tuple[list[int], list[tuple[str, pa.Table, list[tuple[int, int]]]]]:
+        """The built months, and per level the flag rows of those months (sorted by month, id,
+        start) with each month's (offset, length). Fills `meter_flags` for the state."""
         if self.rebuild is None:
             months, where = list(range(len(self.months))), ""
         elif not self.rebuild:
-            return {}
+            return [], []
         else:
             months = sorted(self.rebuild)
             where = f" WHERE dm.mo IN ({', '.join(map(str, months))})"
-        mdk = reg.table["dkey"].combine_chunks()
-        mfk = reg.table["fkey"].combine_chunks()
-        names = pa.array(CAUSE_NAMES)
-        reasons = pa.array(["cause", "major_event_day"])
-        levels = []
+        reg = self.registry
+        fetched = []
         for level in LEVELS:
-            t = eng.arrow(FLAG_SQL[level].format(src=self.flag_sources[level], where=where))
-            keys, n = t["pkey"], t.num_rows
+            sql = FLAG_SQL[level].format(src=self.flag_sources[level], where=where)
+            t = self.engine.arrow(sql)
+            slices = _month_slices(t["mo"], len(self.months))
+            fetched.append((level, t, slices))
             if level == "meter":
-                ids = reg.meter_ids.take(keys)
-                dk = mdk.take(keys)
-                fk = mfk.take(keys)
+                keys = t["pkey"]
                 state = pa.table(
-                    {"pkey": keys, "dkey": dk, "fkey": fk}
+                    {
+                        "pkey": keys,
+                        "dkey": reg.table["dkey"].take(keys),
+                        "fkey": reg.table["fkey"].take(keys),
+                    }
                     | {c: t[c] for c in METER_FLAG_COLUMNS[3:]}
                 )
-            elif level == "district":
-                ids = reg.district_ids.take(keys)
-                dk = keys
-                fk = reg.district_feeder.take(keys)
-            else:
-                ids = reg.feeder_ids.take(keys)
-                dk = pa.nulls(n, pa.int32())
-                fk = keys
-            open_ = pc.equal(t["st"], ST_OPEN)
-            end = pc.if_else(open_, pa.scalar(None, pa.int64()), t["ee"])
-            cls = t["cls"]
-            table = pa.table(
-                {
-                    "level": _const(level, n),
-                    "id": ids.cast(pa.string()),
-                    "district_id": _dict(dk, reg.district_ids),
-                    "feeder_id": _dict(fk, reg.feeder_ids),
-                    "start": t["s"].cast(pa.timestamp("s")),
-                    "end": end.cast(pa.timestamp("s")),
-                    "minutes": pc.divide(pc.subtract(end, t["s"]).cast(pa.float64()), 60.0),
-                    "cause": _dict(t["cause"], names),
-                    "members": t["members"].cast(pa.int64()),
-                    "counted": pc.equal(t["counted"], 1),
-                    "momentary": pc.equal(cls, 1),
-                    "merged": pc.equal(t["merged"], 1),
-                    "excluded": pc.greater_equal(cls, 2),
-                    "excluded_reason": _dict(
-                        pc.if_else(
-                            pc.greater_equal(cls, 2),
-                            pc.subtract(cls.cast(pa.int32()), 2),
-                            pa.scalar(None, pa.int32()),
-                        ),
-                        reasons,
-                    ),
-                    "unrestored": pc.is_in(
-                        t["st"], value_set=pa.array([ST_NEXT_OFF, ST_CAPPED], t["st"].type)
-                    ),
-                    "open": open_,
-                }
-            )
-            levels.append((table, _month_slices(t["mo"], len(self.months))))
-            if level == "meter":
-                meter_slices = levels[-1][1]
-        parts = {}
-        for mo in months:
-            parts[mo] = pa.concat_tables(
-                [table.slice(*slices[mo]) for table, slices in levels],
-                promote_options="permissive",
-            )
-            self.meter_flags[mo] = state.slice(*meter_slices[mo])
-        return parts
+                self.meter_flags = {mo: state.slice(*slices[mo]) for mo in months}
+        return months, fetched
+
+    def _part(
+        self, fetched: list[tuple[str, pa.Table, list[tuple[int, int]]]], mo: int
+    ) -> pa.Table:
+        """One month of the interruption output: meters, districts, then feeders. Pure Arrow
+        (no engine), so months are built on worker threads."""
+        return pa.concat_tables(
+            [
+                _interruption_rows(self.registry, level, t.slice(*slices[mo]))
+                for level, t, slices in fetched
+            ],
+            promote_options="permissive",
+        )
+
+    def interruption_parts(self) -> dict[int, pa.Table]:
+        """The interruption rows of each built month (position → table)."""
+        months, fetched = self._fetch_flags()
+        return {mo: self._part(fetched, mo) for mo in months}
 
     def tables(self) -> dict[str, pa.Table]:
         """The four output tables; interruptions in month order (then level, id, start)."""
@@ -343,24 +312,27 @@ class Outcome:
         )
 
     def write_files(self, folder: Path, extra: Callable[[Path], None] | None = None) -> None:
-        """Parquet files are written by two threads; `extra` (the incremental state) runs on
-        this thread meanwhile — the engine is only used from here. Months not rebuilt are
-        hard links to the files of `reuse`."""
-        points = self.point_tables()
-        parts = self.interruption_parts()
+        """Interruption months are built and written by two threads while this one builds the
+        point tables and runs `extra` (the incremental state): the engine is only used from
+        here. Months not rebuilt are hard links to the files of `reuse`."""
+        months, fetched = self._fetch_flags()
         folder_i = folder / INTERRUPTIONS_DIR
         folder_i.mkdir()
-        jobs_in = [(t, folder / f"{name}.parquet") for name, t in points.items()]
-        jobs_in += [(t, folder_i / f"{self.months[mo]}.parquet") for mo, t in parts.items()]
         for mo, label in enumerate(self.months):
-            if mo not in parts:
+            if mo not in months:
                 assert self.reuse is not None, "a month was neither built nor reused"
                 name = f"{label}.parquet"
                 os.link(self.reuse / INTERRUPTIONS_DIR / name, folder_i / name)
+
+        def write_month(mo: int) -> None:
+            write_parquet(self._part(fetched, mo), folder_i / f"{self.months[mo]}.parquet")
+
         with ThreadPoolExecutor(max_workers=2) as pool:
-            jobs = [
-                pool.submit(write_parquet, table, path)
-                for table, path in sorted(jobs_in, key=lambda job: -job[0].nbytes)
+            jobs = [pool.submit(write_month, mo) for mo in months]
+            points = self.point_tables()
+            jobs += [
+                pool.submit(write_parquet, table, folder / f"{name}.parquet")
+                for name, table in points.items()
             ]
             if extra:
                 extra(folder)
@@ -369,6 +341,58 @@ class Outcome:
         _write_json(folder / "indices.json", self.indices)
         _write_json(folder / "quality.json", self.quality)
         _write_json(folder / "parameters.json", self.parameters)
+
+
+CAUSE_VALUES = pa.array(CAUSE_NAMES)
+EXCLUDED_REASONS = pa.array(["cause", "major_event_day"])
+
+
+def _interruption_rows(reg: Registry, level: str, t: pa.Table) -> pa.Table:
+    """Output rows of one level from fetched flag rows (FLAG_SQL)."""
+    keys, n = t["pkey"], t.num_rows
+    if level == "meter":
+        ids = reg.meter_ids.take(keys)
+        dk = reg.table["dkey"].take(keys)
+        fk = reg.table["fkey"].take(keys)
+    elif level == "district":
+        ids = reg.district_ids.take(keys)
+        dk = keys
+        fk = reg.district_feeder.take(keys)
+    else:
+        ids = reg.feeder_ids.take(keys)
+        dk = pa.nulls(n, pa.int32())
+        fk = keys
+    open_ = pc.equal(t["st"], ST_OPEN)
+    end = pc.if_else(open_, pa.scalar(None, pa.int64()), t["ee"])
+    cls = t["cls"]
+    excluded = pc.greater_equal(cls, 2)
+    return pa.table(
+        {
+            "level": _const(level, n),
+            "id": ids.cast(pa.string()),
+            "district_id": _dict(dk, reg.district_ids),
+            "feeder_id": _dict(fk, reg.feeder_ids),
+            "start": t["s"].cast(pa.timestamp("s")),
+            "end": end.cast(pa.timestamp("s")),
+            "minutes": pc.divide(pc.subtract(end, t["s"]).cast(pa.float64()), 60.0),
+            "cause": _dict(t["cause"], CAUSE_VALUES),
+            "members": t["members"].cast(pa.int64()),
+            "counted": pc.equal(t["counted"], 1),
+            "momentary": pc.equal(cls, 1),
+            "merged": pc.equal(t["merged"], 1),
+            "excluded": excluded,
+            "excluded_reason": _dict(
+                pc.if_else(
+                    excluded, pc.subtract(cls.cast(pa.int32()), 2), pa.scalar(None, pa.int32())
+                ),
+                EXCLUDED_REASONS,
+            ),
+            "unrestored": pc.is_in(
+                t["st"], value_set=pa.array([ST_NEXT_OFF, ST_CAPPED], t["st"].type)
+            ),
+            "open": open_,
+        }
+    )
 
 
 def _decode(table: pa.Table) -> pa.Table:

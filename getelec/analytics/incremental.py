@@ -35,7 +35,14 @@ import pyarrow.feather as feather
 
 from getelec.analytics.api import LEVEL_COUNTS, RESULT_SQL, Outcome, level_counts
 from getelec.analytics.engines import Engine
-from getelec.analytics.inputs import Causes, Events, Registry, epoch_seconds, save_registry
+from getelec.analytics.inputs import (
+    Causes,
+    Events,
+    Registry,
+    epoch_seconds,
+    save_registry,
+    write_arrow,
+)
 from getelec.analytics.params import OutageParams
 from getelec.analytics.pipeline import (
     DAY,
@@ -86,11 +93,6 @@ def file_digest(path: str | Path | None) -> str | None:
     return h.hexdigest()
 
 
-def _write(table: pa.Table, path: Path) -> None:
-    """Uncompressed, so that the next run maps the file instead of decoding it."""
-    feather.write_feather(table, path, compression="uncompressed")
-
-
 def save_state(
     engine: Engine,
     folder: Path,
@@ -114,7 +116,7 @@ def save_state(
     for mo, label in enumerate(outcome.months):
         path = state / METER_FLAGS_DIR / f"{label}.arrow"
         if mo in outcome.meter_flags:
-            _write(outcome.meter_flags[mo], path)
+            write_arrow(outcome.meter_flags[mo], path)
         else:
             assert reuse is not None, "a month was neither built nor reused"
             os.link(reuse / METER_FLAGS_DIR / path.name, path)
@@ -124,7 +126,7 @@ def save_state(
             table = outcome.point_rows()
         else:
             table = engine.arrow(f"SELECT {columns.get(name, '*')} FROM {name}")
-        _write(table, state / f"{name}.arrow")
+        write_arrow(table, state / f"{name}.arrow")
     (state / "meta.json").write_text(
         json.dumps(
             {

@@ -423,12 +423,20 @@ def epoch_seconds(day: dt.date) -> int:
     return (day - dt.date(1970, 1, 1)).days * 86400
 
 
-def save_registry(registry: Registry, folder: Path) -> None:
-    """The registry with its keys, for incremental runs (Arrow IPC, memory-mapped on load)."""
+def write_arrow(table: pa.Table, path: Path) -> None:
+    """Arrow IPC, uncompressed and in one record batch: a later run maps the file instead of
+    decoding it, and its columns are contiguous."""
     import pyarrow.feather as feather
 
-    # uncompressed: the next run maps the files instead of decoding them
-    feather.write_feather(registry.table, folder / "registry.arrow", compression="uncompressed")
+    feather.write_feather(
+        table.combine_chunks(), path, compression="uncompressed", chunksize=max(1, table.num_rows)
+    )
+
+
+def save_registry(registry: Registry, folder: Path) -> None:
+    """The registry with its keys, for incremental runs (Arrow IPC, memory-mapped on load)."""
+
+    write_arrow(registry.table, folder / "registry.arrow")
     ids = {
         "meter_ids": registry.meter_ids,
         "district_ids": registry.district_ids,
@@ -436,9 +444,7 @@ def save_registry(registry: Registry, folder: Path) -> None:
         "district_feeder": registry.district_feeder,
     }
     for name, arr in ids.items():
-        feather.write_feather(
-            pa.table({name: arr}), folder / f"{name}.arrow", compression="uncompressed"
-        )
+        write_arrow(pa.table({name: arr}), folder / f"{name}.arrow")
 
 
 def load_registry(folder: Path) -> Registry:
