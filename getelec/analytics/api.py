@@ -114,15 +114,18 @@ RESULT_SQL: dict[str, str] = {
 # Interruption flags per level, with the position `mo` of the month they start in: the
 # interruption output is one Parquet file per month, so that a daily run rewrites only the
 # months it changed. `{src}` is the level's flag table, `{where}` narrows to some months.
+_FLAGS = ", ".join(
+    ["f.pkey", "f.s", "f.ee"]
+    + [f"CAST(f.{c} AS TINYINT) AS {c}" for c in ("st", "cause", "cls", "counted", "merged")]
+)
 FLAG_SQL: dict[str, str] = {
-    "meter": "SELECT f.pkey, f.s, f.ee, f.st, f.cause, f.cls, f.counted, f.merged, "
-    "1 AS members, dm.mo FROM {src} f JOIN dmonth dm ON dm.dy = f.sd{where} "
-    "ORDER BY dm.mo, f.pkey, f.s",
-    "district": "SELECT f.pkey, f.s, f.ee, f.st, f.cause, f.cls, f.counted, f.merged, "
-    "e.members, dm.mo FROM {src} f JOIN dep e ON e.pkey = f.pkey AND e.s = f.s "
+    "meter": f"SELECT {_FLAGS}, 1 AS members, dm.mo FROM {{src}} f "
     "JOIN dmonth dm ON dm.dy = f.sd{where} ORDER BY dm.mo, f.pkey, f.s",
-    "feeder": "SELECT f.pkey, f.s, f.ee, f.st, f.cause, f.cls, f.counted, f.merged, "
-    "e.members, dm.mo FROM {src} f JOIN fep e ON e.pkey = f.pkey AND e.s = f.s "
+    "district": f"SELECT {_FLAGS}, e.members, dm.mo FROM {{src}} f "
+    "JOIN dep e ON e.pkey = f.pkey AND e.s = f.s "
+    "JOIN dmonth dm ON dm.dy = f.sd{where} ORDER BY dm.mo, f.pkey, f.s",
+    "feeder": f"SELECT {_FLAGS}, e.members, dm.mo FROM {{src}} f "
+    "JOIN fep e ON e.pkey = f.pkey AND e.s = f.s "
     "JOIN dmonth dm ON dm.dy = f.sd{where} ORDER BY dm.mo, f.pkey, f.s",
 }
 INTERRUPTIONS_DIR = "interruptions.parquet"  # a Parquet data set: one file per month

@@ -123,7 +123,7 @@ def save_state(
     columns = {"d_f": STORED_FLAGS, "f_f": STORED_FLAGS}
     for name in STATE_TABLES:
         if name == "m_points":
-            table = outcome.point_rows()
+            table = _narrow(outcome.point_rows())
         else:
             table = engine.arrow(f"SELECT {columns.get(name, '*')} FROM {name}")
         write_arrow(table, state / f"{name}.arrow")
@@ -138,6 +138,14 @@ def save_state(
         ),
         encoding="utf-8",
     )
+
+
+def _narrow(points: pa.Table) -> pa.Table:
+    """Meter rows with 32-bit counts (half the state; outputs widen them again)."""
+    schema = pa.schema(
+        [pa.field(f.name, pa.int32()) if pa.types.is_integer(f.type) else f for f in points.schema]
+    )
+    return points.cast(schema)
 
 
 def load_state(folder: Path) -> tuple[dict[str, Any], dict[str, pa.Table], list[pa.Table]]:
