@@ -46,8 +46,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     analyze = actions.add_parser(
         "analyze",
         help="analyse a calendar year to date",
-        description="Write meters/districts/feeders/interruptions.parquet, indices.json, "
-        "quality.json and parameters.json to --out. Inputs are CSV or Parquet (by extension); "
+        description="Write meters/districts/feeders.parquet, interruptions.parquet (a folder: "
+        "one file per month), indices.json, quality.json and parameters.json to --out. Inputs "
+        "are CSV or Parquet (by extension); "
         "times are local Asia/Shanghai 'YYYY-MM-DD HH:MM:SS'. Exit code 2 on bad input.",
     )
     analyze.add_argument("--meters", required=True, help="meter registry (CSV or Parquet)")
@@ -70,7 +71,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     analyze.add_argument(
         "--keep-state",
         action="store_true",
-        help="also keep the intermediate state in OUT/.state (a few hundred MB for a province) "
+        help="also keep the intermediate state in OUT/.state (about 1 GB for 4 M meters) "
         "so that a later --since run can continue; --since runs always keep it",
     )
     analyze.add_argument("--region", help="admin code whose policy overrides apply")

@@ -115,3 +115,96 @@ def test_few_value_lookup_matches_index_in():
     values = pa.chunked_array([["M005", "X1", "M199", "M005"], ["M000", "M100"]])
     expected = pc.index_in(values, value_set=ids).to_pylist()
     assert _lookup_few(values, ids).to_pylist() == expected == [5, None, 199, 5, 0, 100]
+
+
+def _events_parquet(path, ids, times, kinds, id_type=None):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table(
+        {
+            "meter_id": pa.array(ids, id_type),
+            "ts": pa.array(times, pa.timestamp("ms")),
+            "kind": pa.array(kinds, pa.string()),
+        }
+    )
+    pq.write_table(table, path)
+    return path
+
+
+def _registry(tmp_path):
+    from getelec.analytics.inputs import load_meters
+    from getelec.analytics.tests.util import write_csv
+
+    rows = meters_rows({"10": ("D1", "F1"), "11": ("D1", "F1"), "12": ("D2", "F1")})
+    return load_meters(
+        write_csv(
+            tmp_path / "m.csv", ("meter_id", "district_id", "feeder_id", "region", "area"), rows
+        )
+    )
+
+
+@pytest.mark.parametrize("id_type", [None, "int64"])
+def test_parquet_events_read_inside_duckdb_equal_the_arrow_reader(tmp_path, id_type):
+    """The DuckDB fast path (Parquet, plain layout) gives the rows and counts the Arrow reader
+    gives: keys, truncated seconds, kinds, duplicates kept, unknown meters counted."""
+    import duckdb
+    import pyarrow as pa
+
+    from getelec.analytics.inputs import events_into_duckdb, load_events
+
+    registry = _registry(tmp_path)
+    t0 = dt.datetime(2026, 3, 1, 8, 0, 0, 900000)  # sub-second: both truncate to 08:00:00
+    ids = [10, 11, 11, 99, 12, 10, 98, 99]
+    times = [t0 + dt.timedelta(minutes=i) for i in range(len(ids))]
+    times[2] = times[1]  # an exact duplicate row
+    kinds = ["off", "off", "off", "on", "on", "on", "off", "off"]
+    if id_type is None:
+        ids = [str(i) for i in ids]
+    path = _events_parquet(tmp_path / "e.parquet", ids, times, kinds, id_type and pa.int64())
+    con = duckdb.connect()
+    fast = events_into_duckdb(con, path, registry)
+    slow = load_events(path, registry)
+    assert fast is not None
+    assert (
+        (fast.rows, fast.unknown_meter_rows, fast.unknown_meters, fast.unknown_ids)
+        == (
+            slow.rows,
+            slow.unknown_meter_rows,
+            slow.unknown_meters,
+            slow.unknown_ids,
+        )
+        == (8, 3, 2, ["98", "99"])
+    )
+    got = sorted(con.execute("SELECT mkey, dkey, fkey, ts, k FROM ev_in").fetchall())
+    want = sorted(tuple(r.values()) for r in slow.table.to_pylist())
+    assert got == want and len(got) == 5
+
+
+@pytest.mark.parametrize(
+    ("ids", "kinds", "null_ts", "row", "column"),
+    [
+        (["10", "11", "12"], ["off", "of", "on"], False, 2, "kind"),
+        (["10", "", "12"], ["off", "off", "on"], False, 2, "meter_id"),
+        (["10", "11", "12"], ["off", "off", "on"], True, 3, "ts"),
+    ],
+)
+def test_bad_parquet_events_are_named_by_row_and_column(tmp_path, ids, kinds, null_ts, row, column):
+    """A Parquet file with a bad row leaves the fast path; the Arrow reader names it."""
+    import duckdb
+
+    from getelec.analytics.inputs import InputError, events_into_duckdb, load_events
+
+    registry = _registry(tmp_path)
+    times = [dt.datetime(2026, 3, 1, 8, m) for m in range(3)]
+    if null_ts:
+        times[2] = None
+    path = _events_parquet(tmp_path / "bad.parquet", ids, times, kinds)
+    con = duckdb.connect()
+    assert events_into_duckdb(con, path, registry) is None
+    assert con.execute(
+        "SELECT COUNT(*) FROM duckdb_tables() WHERE table_name LIKE 'ev_%'"
+    ).fetchone() == (0,)
+    with pytest.raises(InputError) as err:
+        load_events(path, registry)
+    assert (err.value.row, err.value.column) == (row, column)
