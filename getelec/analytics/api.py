@@ -325,7 +325,7 @@ class Outcome:
             if mo not in months:
                 assert self.reuse is not None, "a month was neither built nor reused"
                 name = f"{label}.parquet"
-                os.link(self.reuse / INTERRUPTIONS_DIR / name, folder_i / name)
+                link_or_copy(self.reuse / INTERRUPTIONS_DIR / name, folder_i / name)
 
         def write_month(mo: int) -> None:
             write_parquet(self._part(fetched, mo), folder_i / f"{self.months[mo]}.parquet")
@@ -673,6 +673,15 @@ def format_indices(
         else:
             target["by_month"][r["sm"]] = block
     return out
+
+
+def link_or_copy(source: Path, target: Path) -> None:
+    """A hard link (no bytes copied; files are never changed in place), or a copy where the
+    file system has no hard links."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 def _write_json(path: Path, data: Any) -> None:

@@ -24,7 +24,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.feather as feather
 
-from getelec.analytics.api import LEVEL_COUNTS, RESULT_SQL, Outcome, level_counts
+from getelec.analytics.api import LEVEL_COUNTS, RESULT_SQL, Outcome, level_counts, link_or_copy
 from getelec.analytics.engines import Engine
 from getelec.analytics.inputs import (
     Causes,
@@ -110,7 +109,7 @@ def save_state(
     (state / METER_FLAGS_DIR).mkdir(parents=True)
     if reuse is not None:
         for name in REGISTRY_FILES:
-            os.link(reuse / name, state / name)
+            link_or_copy(reuse / name, state / name)
     else:
         save_registry(outcome.registry, state)
     for mo, label in enumerate(outcome.months):
@@ -119,7 +118,7 @@ def save_state(
             write_arrow(outcome.meter_flags[mo], path)
         else:
             assert reuse is not None, "a month was neither built nor reused"
-            os.link(reuse / METER_FLAGS_DIR / path.name, path)
+            link_or_copy(reuse / METER_FLAGS_DIR / path.name, path)
     columns = {"d_f": STORED_FLAGS, "f_f": STORED_FLAGS}
     for name in STATE_TABLES:
         if name == "m_points":

@@ -465,3 +465,22 @@ def test_daily_runs_across_a_month_end_equal_a_full_run_and_reuse_unchanged_mont
     daily, full = read(tmp_path / "daily"), read(tmp_path / "full")
     for name in (*OUTPUTS, "indices", "quality"):
         assert daily[name] == full[name], name
+
+
+def test_unchanged_files_are_copied_where_hard_links_fail(tmp_path, monkeypatch):
+    import os
+
+    from getelec.analytics import api
+
+    source = tmp_path / "a.parquet"
+    source.write_bytes(b"month")
+    api.link_or_copy(source, tmp_path / "linked.parquet")
+    assert (tmp_path / "linked.parquet").stat().st_ino == source.stat().st_ino
+
+    def no_links(*_args):
+        raise OSError("hard links not supported")
+
+    monkeypatch.setattr(os, "link", no_links)
+    api.link_or_copy(source, tmp_path / "copied.parquet")
+    copied = tmp_path / "copied.parquet"
+    assert copied.read_bytes() == b"month" and copied.stat().st_ino != source.stat().st_ino
