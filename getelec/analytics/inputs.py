@@ -319,7 +319,10 @@ def load_events(path: str | Path, registry: Registry) -> Events:
     ts = _seconds(source, "ts")
     kind = _codes(source, "kind", KINDS)
     if source.table.num_rows * 4 < registry.size:  # a day's events: hash those, not 4 M ids
-        mkey = pa.chunked_array([_lookup_few(meter, registry.meter_ids)])
+        found = _lookup_few(meter, registry.meter_ids)  # a chunked array, maybe of no chunk
+        mkey = pa.chunked_array(
+            found.chunks if isinstance(found, pa.ChunkedArray) else [found], pa.int32()
+        )
     else:
         mkey = pc.index_in(meter, value_set=registry.meter_ids)
     known = pc.is_valid(mkey)

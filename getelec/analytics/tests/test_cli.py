@@ -435,6 +435,7 @@ def test_daily_runs_across_a_month_end_equal_a_full_run_and_reuse_unchanged_mont
     for day, nxt in zip(days, [*days[1:], "2026-06-02"], strict=True):
         write(f"{day}.parquet", pc.and_(pc.invert(upto(day)), upto(nxt)))
     write("upto.parquet", upto("2026-06-02"))
+    write("2026-06-02.parquet", pc.less(events["ts"], pa.scalar(0, events["ts"].type)))  # none
 
     def run(events_file: str, as_of: str, *extra: str) -> int:
         return main(
@@ -449,7 +450,7 @@ def test_daily_runs_across_a_month_end_equal_a_full_run_and_reuse_unchanged_mont
     assert run("before.parquet", "2026-05-29", "--keep-state") == 0
     months = tmp_path / "daily" / "interruptions.parquet"
     assert sorted(p.name for p in months.iterdir()) == [f"2026-0{m}.parquet" for m in range(1, 6)]
-    for day in days:
+    for day in [*days, "2026-06-02"]:  # the last day brought no events at all
         january = (months / "2026-01.parquet").stat().st_ino
         assert run(f"{day}.parquet", day, "--since", day) == 0
         # a day's events leave January's rows alone: its file is the same (a hard link)
@@ -459,7 +460,7 @@ def test_daily_runs_across_a_month_end_equal_a_full_run_and_reuse_unchanged_mont
         [
             "outages", "analyze", "--meters", str(synth / "meters.parquet"),
             "--events", str(tmp_path / "upto.parquet"), "--causes", str(synth / "causes.parquet"),
-            "--year", "2026", "--as-of", "2026-06-01", "--out", str(tmp_path / "full"), "--quiet",
+            "--year", "2026", "--as-of", "2026-06-02", "--out", str(tmp_path / "full"), "--quiet",
         ]
     ) == 0  # fmt: skip
     daily, full = read(tmp_path / "daily"), read(tmp_path / "full")
