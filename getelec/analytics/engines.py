@@ -58,6 +58,8 @@ class DuckDBEngine:
         self._tmp = tempfile.mkdtemp(prefix="getelec-duckdb-")
         config["temp_directory"] = self._tmp
         self.con = duckdb.connect(":memory:", config=config)
+        # no progress bar of DuckDB's own on stdout (the CLI draws one on stderr, or none)
+        self.con.execute("SET enable_progress_bar = false")
         self._views: set[str] = set()
         self._arrow: set[str] = set()
 
