@@ -13,9 +13,10 @@ what the new events can change:
 - the districts and feeders of those meters, and the counts of all those points;
 - the index sums, by subtracting the old rows of those points and adding their new rows.
 
-The as-of windows (warnings) are recomputed for every point. Only the months whose rows
-changed (or that are new) are written again; the other month files of the output and of the
-state are hard links to the previous ones. The result equals a full run over all events
+Warnings are recomputed for the points recounted and for those with a counted interruption
+that left an as-of window since the last run; every other point keeps its row. Only the months
+whose rows changed (or that are new) are written again; the other month files of the output
+and of the state are hard links to the previous ones. The result equals a full run over all events
 (tests prove it); the output folder with its state is replaced atomically.
 """
 
@@ -97,7 +98,6 @@ def save_state(
     folder: Path,
     meta: dict[str, Any],
     unknown_ids: list[str],
-    p0: int,
     outcome: Outcome,
     reuse: Path | None = None,
 ) -> None:
@@ -251,9 +251,15 @@ def run_incremental(
     quality["duplicates"] += n_tails  # tails are in mint but were not read again
     pipe.mi_view("mint")
     pipe.progress("causes")
-    days = [pipe.scalar("SELECT MIN(sd) FROM mi")]
-    if causes_changed:
-        days.append(pipe.scalar(f"SELECT MIN({_day('s')}) FROM old_mic"))
+    # the day table and the cause records must reach back to the earliest interruption that
+    # may be re-examined: new ones (re-paired tails too), district members that started before
+    # the period, and — when cause records changed — every old one (the period's first day:
+    # older ones are the members before the period)
+    days = [
+        pipe.scalar("SELECT MIN(sd) FROM mi"),
+        pipe.scalar(f"SELECT MIN({_day('s')}) FROM old_mic_pre"),
+        w.d0 if causes_changed else None,
+    ]
     known = [int(d) for d in days if d is not None]  # type: ignore[call-overload]
     pipe.prepare_causes(min(known) if known else w.d0)
     e.run("mcause", pipe.cause_sql("mi"))

@@ -502,6 +502,8 @@ def events_into_duckdb(con: object, path: str | Path, registry: Registry) -> Eve
             "fkey": registry.table["fkey"],
         }
     )
+    import duckdb
+
     con.register("__registry_ids", ids)  # type: ignore[attr-defined]
     try:
         con.execute(  # type: ignore[attr-defined]
@@ -514,6 +516,8 @@ def events_into_duckdb(con: object, path: str | Path, registry: Registry) -> Eve
             LEFT JOIN __registry_ids i ON i.meter_id = CAST(e.meter_id AS VARCHAR)""",
             [str(path.resolve())],
         )
+    except duckdb.Error:  # a file DuckDB cannot read: the Arrow reader reads it or says why
+        return None
     finally:
         con.unregister("__registry_ids")  # type: ignore[attr-defined]
     rows, bad, unknown_rows = con.execute(  # type: ignore[attr-defined]

@@ -506,10 +506,6 @@ class Pipeline:
               FROM {flags}) x GROUP BY pkey""",
         )
 
-    def recent_first_day(self) -> int:
-        """The first day of the longest as-of warning window."""
-        return self.window_first_days()[0]
-
     def window_first_days(self, as_of_day: int | None = None) -> tuple[int, int]:
         """First days of the long and the short as-of warning windows."""
         da = self.w.da if as_of_day is None else as_of_day
@@ -517,7 +513,7 @@ class Pipeline:
 
     def point_rules(self, lv: str, recent: str = "") -> None:
         """{lv}_rule from {lv}_stat0 and the as-of windows over {lv}_f (or `recent`, holding at
-        least its rows from `recent_first_day` on): frequent, rule, warning.
+        least its rows from the first day of the long window on): frequent, rule, warning.
         Rule codes: year_limit, window_limit; warning codes: warn_year, warn_long, warn_short."""
         p = self.p
         long0, short0 = self.window_first_days()

@@ -81,11 +81,10 @@ def analyze_to_folder(
             "causes": file_digest(causes),
             "quality": outcome.quality,
         }
-        p0 = Window(year, as_of, params).p0
         reuse = Path(out).resolve() / STATE_DIR if since is not None else None
 
         def state(tmp: Path) -> None:
-            save_state(eng, tmp, meta, unknown_ids, p0, outcome, reuse)
+            save_state(eng, tmp, meta, unknown_ids, outcome, reuse)
 
         write_outputs(outcome, out, extra=state if keep_state else None)
         return summary(outcome, Path(out))

@@ -485,3 +485,54 @@ def test_unchanged_files_are_copied_where_hard_links_fail(tmp_path, monkeypatch)
     api.link_or_copy(source, tmp_path / "copied.parquet")
     copied = tmp_path / "copied.parquet"
     assert copied.read_bytes() == b"month" and copied.stat().st_ino != source.stat().st_ino
+
+
+def test_incremental_keeps_district_outages_that_began_last_year(tmp_path):
+    """Regression: a --since run that recomputes a district must still see its members that
+    went off before 1 January (their days), or the district outage loses members and its
+    cause — and the feeder outage built on it changes. Feeder F1's 1 January outage takes the
+    cause of district D1's outage: A (planned, off first) and B (force majeure) tie, A wins."""
+    from getelec.analytics.params import default_params
+    from getelec.analytics.service import analyze_to_folder
+    from getelec.analytics.tests.util import meters_rows, ts, write_csv
+
+    t = dt.datetime
+    meters = write_csv(
+        tmp_path / "meters.csv",
+        ("meter_id", "district_id", "feeder_id", "region", "area"),
+        meters_rows(
+            {"A": ("D1", "F1"), "B": ("D1", "F1"), "C": ("D1", "F1"), "E": ("D2", "F1"),
+             "G": ("D3", "F1")}
+        ),
+    )  # fmt: skip
+    before = [
+        ("A", ts(t(2025, 12, 20, 10)), "off"), ("A", ts(t(2026, 1, 3, 10)), "on"),
+        ("B", ts(t(2025, 12, 21, 10)), "off"), ("B", ts(t(2026, 1, 2, 10)), "on"),
+        ("E", ts(t(2026, 1, 1, 10)), "off"), ("E", ts(t(2026, 1, 1, 12)), "on"),
+    ]  # fmt: skip
+    day = [("C", ts(t(2026, 3, 2, 10)), "off"), ("C", ts(t(2026, 3, 2, 10, 30)), "on")]
+    causes = write_csv(
+        tmp_path / "causes.csv",
+        ("scope", "scope_id", "start", "end", "cause"),
+        [
+            ("meter", "A", ts(t(2025, 12, 20, 9)), ts(t(2026, 1, 3, 11)), "planned"),
+            ("meter", "B", ts(t(2025, 12, 21, 9)), ts(t(2026, 1, 2, 11)), "force_majeure"),
+            ("meter", "E", ts(t(2026, 1, 1, 9)), ts(t(2026, 1, 1, 13)), "fault"),
+        ],
+    )
+    header = ("meter_id", "ts", "kind")
+    common = {"meters": meters, "causes": causes, "year": 2026, "params": default_params()}
+    daily, full = tmp_path / "daily", tmp_path / "full"
+    first = write_csv(tmp_path / "before.csv", header, before)
+    analyze_to_folder(**common, events=first, as_of=dt.date(2026, 3, 1), out=daily)
+    nxt = write_csv(tmp_path / "day.csv", header, day)
+    analyze_to_folder(
+        **common, events=nxt, as_of=dt.date(2026, 3, 2), since=dt.date(2026, 3, 2), out=daily
+    )
+    every = write_csv(tmp_path / "all.csv", header, before + day)
+    analyze_to_folder(**common, events=every, as_of=dt.date(2026, 3, 2), out=full)
+    got, want = read(daily), read(full)
+    feeder = [r for r in want["interruptions"].to_pylist() if r["level"] == "feeder"]
+    assert [(r["cause"], r["counted"]) for r in feeder] == [("planned", True)]
+    for name in (*OUTPUTS, "indices", "quality"):
+        assert got[name] == want[name], name
