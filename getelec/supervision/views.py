@@ -7,6 +7,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -143,6 +144,7 @@ def task_detail(request: HttpRequest, number: int) -> HttpResponse:
             "reports": reports,
             "review_forms": review_forms,
             "today": today,
+            "max_mb": f"{settings.DOCUMENT_MAX_BYTES / 1024 / 1024:g}",
         },
     )
 

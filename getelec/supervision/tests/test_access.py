@@ -243,3 +243,16 @@ def test_the_batch_export_is_a_filled_in_form(desk: Any, users: dict[str, Any]) 
     assert form["无法满足时限的原因"] == "行政审批"
     assert form["承诺完成（接电）日期"] == "2026-12-15"
     assert form["申请编号"] == desk["app"].number
+
+
+def test_the_report_form_states_the_platforms_upload_limit(
+    desk: Any, users: dict[str, Any], settings: Any
+) -> None:
+    settings.DOCUMENT_MAX_BYTES = 5 * 1024 * 1024
+    page = client_for(users["staff_a"]).get(reverse("supervision:task", args=[8])).content.decode()
+    assert "每个不超过5MB" in page and "10MB" not in page
+    from django.utils import translation
+
+    with translation.override("en"):
+        text = translation.gettext("附件（PDF、图片、Word、Excel，每个不超过%(mb)sMB）")
+    assert text % {"mb": "5"} == "Attachments (PDF, images, Word, Excel; at most 5 MB each)"
