@@ -273,15 +273,25 @@ def run_incremental(
     )
     if causes_changed:
         e.load("causes_old", state["causes"])
-        cols = "crid, scope_rank, skey, fkey, s, e, cause"
+        # A record's file position only breaks ties between records that start at the same
+        # moment (the rank is by start, then position): compare records by content and by
+        # their order among those, so that a record inserted into the file changes nothing else
+        cols = "scope_rank, skey, fkey, s, e, cause"
+        for name in ("causes", "causes_old"):
+            e.view(
+                f"{name}_pos",
+                f"SELECT {cols}, ROW_NUMBER() OVER (PARTITION BY s ORDER BY crid) AS pos "
+                f"FROM {name}",
+            )
+        cols += ", pos"
         e.run(
             "cdelta",
-            f"(SELECT {cols} FROM causes EXCEPT SELECT {cols} FROM causes_old) UNION ALL "
-            f"(SELECT {cols} FROM causes_old EXCEPT SELECT {cols} FROM causes)",
+            f"(SELECT {cols} FROM causes_pos EXCEPT SELECT {cols} FROM causes_old_pos) "
+            f"UNION ALL (SELECT {cols} FROM causes_old_pos EXCEPT SELECT {cols} FROM causes_pos)",
         )
         e.run(
             "cdelta_z",
-            f"""SELECT crid, scope_rank, skey, fkey, s, e, cause, {_day("s")} AS sd,
+            f"""SELECT 0 AS crid, scope_rank, skey, fkey, s, e, cause, {_day("s")} AS sd,
               {_day("e")} AS ed, 0 AS crank FROM cdelta WHERE skey IS NOT NULL""",
         )
         e.view(

@@ -536,3 +536,56 @@ def test_incremental_keeps_district_outages_that_began_last_year(tmp_path):
     assert [(r["cause"], r["counted"]) for r in feeder] == [("planned", True)]
     for name in (*OUTPUTS, "indices", "quality"):
         assert got[name] == want[name], name
+
+
+def test_incremental_follows_an_edited_causes_file(tmp_path):
+    """Cause records may be inserted anywhere and reordered between daily runs. File order
+    breaks ties only between records that start at the same moment: two district records
+    alike but for their cause — the first in the file wins; swapped, the other does."""
+    from getelec.analytics.params import default_params
+    from getelec.analytics.service import analyze_to_folder
+    from getelec.analytics.tests.util import meters_rows, ts, write_csv
+
+    t = dt.datetime
+    meters = write_csv(
+        tmp_path / "meters.csv",
+        ("meter_id", "district_id", "feeder_id", "region", "area"),
+        meters_rows({"M1": ("D1", "F1"), "M2": ("D2", "F1")}),
+    )
+    events = [
+        ("M1", ts(t(2026, 3, 1, 10)), "off"), ("M1", ts(t(2026, 3, 1, 11)), "on"),
+        ("M2", ts(t(2026, 3, 5, 10)), "off"), ("M2", ts(t(2026, 3, 5, 11)), "on"),
+    ]  # fmt: skip
+    planned = ("district", "D1", ts(t(2026, 3, 1, 9)), ts(t(2026, 3, 1, 12)), "planned")
+    fault = ("district", "D1", ts(t(2026, 3, 1, 9)), ts(t(2026, 3, 1, 12)), "fault")
+    other = ("meter", "M2", ts(t(2026, 3, 5, 9)), ts(t(2026, 3, 5, 12)), "external_damage")
+    header = ("scope", "scope_id", "start", "end", "cause")
+    v1 = write_csv(tmp_path / "c1.csv", header, [planned, fault])
+    v2 = write_csv(tmp_path / "c2.csv", header, [other, fault, planned])  # inserted, swapped
+    ev = write_csv(tmp_path / "e.csv", ("meter_id", "ts", "kind"), events)
+    none = write_csv(tmp_path / "none.csv", ("meter_id", "ts", "kind"), [])
+    common = {"meters": meters, "year": 2026, "params": default_params()}
+    daily, full = tmp_path / "daily", tmp_path / "full"
+    analyze_to_folder(**common, events=ev, causes=v1, as_of=dt.date(2026, 3, 10), out=daily)
+    first = {
+        r["id"]: r["cause"]
+        for r in pq.read_table(daily / "interruptions.parquet").to_pylist()
+        if r["level"] == "meter"
+    }
+    assert first == {"M1": "planned", "M2": "unknown"}
+    analyze_to_folder(
+        **common,
+        events=none,
+        causes=v2,
+        as_of=dt.date(2026, 3, 11),
+        since=dt.date(2026, 3, 11),
+        out=daily,
+    )
+    analyze_to_folder(**common, events=ev, causes=v2, as_of=dt.date(2026, 3, 11), out=full)
+    got, want = read(daily), read(full)
+    causes = {
+        r["id"]: r["cause"] for r in want["interruptions"].to_pylist() if r["level"] == "meter"
+    }
+    assert causes == {"M1": "fault", "M2": "external_damage"}
+    for name in (*OUTPUTS, "indices", "quality"):
+        assert got[name] == want[name], name
