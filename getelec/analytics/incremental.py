@@ -294,12 +294,21 @@ def run_incremental(
             f"""SELECT 0 AS crid, scope_rank, skey, fkey, s, e, cause, {_day("s")} AS sd,
               {_day("e")} AS ed, 0 AS crank FROM cdelta WHERE skey IS NOT NULL""",
         )
-        e.view(
+        # only interruptions on the feeders of changed records can overlap them: their meters'
+        # old rows, by binary search in the month files (plus those before the period)
+        feeders = e.arrow("SELECT DISTINCT fkey FROM cdelta_z")["fkey"].combine_chunks()
+        near = pc.indices_nonzero(pc.is_in(registry.table["fkey"], value_set=feeders))
+        e.load("old_near", _rows_of(month_tables, near.to_numpy()), scan=True)
+        e.run(
             "kept_i",
-            f"SELECT mkey, dkey, fkey, s, ee, st, {_day('s')} AS sd, {_day('ee')} AS ed FROM kept",
+            f"""SELECT k.mkey, k.dkey, k.fkey, k.s, k.ee, k.st, {_day("k.s")} AS sd,
+              {_day("k.ee")} AS ed
+            FROM (SELECT pkey AS mkey, dkey, fkey, s, ee, st FROM old_near
+              UNION ALL SELECT mkey, dkey, fkey, s, ee, st FROM old_mic_pre) k
+            LEFT JOIN old_tails t ON t.mkey = k.mkey AND t.s = k.s WHERE t.mkey IS NULL""",
         )
         e.run("touched", f"SELECT DISTINCT mkey, s FROM ({pipe.cause_sql('kept_i', 'cdelta_z')}) t")
-        e.view(
+        e.run(
             "retouch",
             "SELECT k.* FROM kept_i k JOIN touched t ON t.mkey = k.mkey AND t.s = k.s",
         )
