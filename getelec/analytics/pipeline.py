@@ -506,9 +506,9 @@ class Pipeline:
               FROM {flags}) x GROUP BY pkey""",
         )
 
-    def window_first_days(self, as_of_day: int | None = None) -> tuple[int, int]:
+    def window_first_days(self) -> tuple[int, int]:
         """First days of the long and the short as-of warning windows."""
-        da = self.w.da if as_of_day is None else as_of_day
+        da = self.w.da
         return da - self.p.warning_long_days + 1, da - self.p.warning_short_days + 1
 
     def point_rules(self, lv: str, recent: str = "") -> None:
