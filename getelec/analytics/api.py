@@ -265,18 +265,12 @@ class Outcome:
             sql = FLAG_SQL[level].format(src=self.flag_sources[level], where=where)
             t = self.engine.arrow(sql)
             slices = _month_slices(t["mo"], len(self.months))
-            fetched.append((level, t, slices))
-            if level == "meter":
-                keys = t["pkey"]
-                state = pa.table(
-                    {
-                        "pkey": keys,
-                        "dkey": reg.table["dkey"].take(keys),
-                        "fkey": reg.table["fkey"].take(keys),
-                    }
-                    | {c: t[c] for c in METER_FLAG_COLUMNS[3:]}
-                )
+            if level == "meter":  # their district and feeder: for the state and the output
+                t = t.append_column("dkey", reg.table["dkey"].take(t["pkey"]))
+                t = t.append_column("fkey", reg.table["fkey"].take(t["pkey"]))
+                state = t.select(list(METER_FLAG_COLUMNS))
                 self.meter_flags = {mo: state.slice(*slices[mo]) for mo in months}
+            fetched.append((level, t, slices))
         return months, fetched
 
     def _part(
@@ -351,12 +345,11 @@ EXCLUDED_REASONS = pa.array(["cause", "major_event_day"])
 
 
 def _interruption_rows(reg: Registry, level: str, t: pa.Table) -> pa.Table:
-    """Output rows of one level from fetched flag rows (FLAG_SQL)."""
+    """Output rows of one level from fetched flag rows (FLAG_SQL; meters with dkey, fkey)."""
     keys, n = t["pkey"], t.num_rows
     if level == "meter":
         ids = reg.meter_ids.take(keys)
-        dk = reg.table["dkey"].take(keys)
-        fk = reg.table["fkey"].take(keys)
+        dk, fk = t["dkey"], t["fkey"]
     elif level == "district":
         ids = reg.district_ids.take(keys)
         dk = keys

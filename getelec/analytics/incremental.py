@@ -16,8 +16,8 @@ what the new events can change:
 Warnings are recomputed for the points recounted and for those with a counted interruption
 that left an as-of window since the last run; every other point keeps its row. Only the months
 whose rows changed (or that are new) are written again; the other month files of the output
-and of the state are hard links to the previous ones. The result equals a full run over all events
-(tests prove it); the output folder with its state is replaced atomically.
+and of the state are hard links to the previous ones. The result equals a full run over all
+events (tests prove it); the output folder with its state is replaced atomically.
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ from getelec.analytics.pipeline import (
     UNKNOWN_CODE,
     Pipeline,
     Window,
+    day_of,
 )
 
 STATE_DIR = ".state"
@@ -224,11 +225,7 @@ def run_incremental(
     for name, table in state.items():
         e.load(f"old_{name}", table, scan=True)  # only scanned: no copy
     for lv in ("m", "d", "f"):
-        e.view(
-            f"old_{lv}_fv",
-            f"SELECT pkey, s, ee, st, cause, cls, {_day('s')} AS sd, counted, merged "
-            f"FROM old_{lv}_f",
-        )
+        e.view(f"old_{lv}_fv", _flags(f"old_{lv}_f"))
     e.load("meters", registry.table, scan=True)
     e.view(
         "old_mic",
@@ -257,7 +254,7 @@ def run_incremental(
     # older ones are the members before the period)
     days = [
         pipe.scalar("SELECT MIN(sd) FROM mi"),
-        pipe.scalar(f"SELECT MIN({_day('s')}) FROM old_mic_pre"),
+        pipe.scalar(f"SELECT MIN({day_of('s')}) FROM old_mic_pre"),
         w.d0 if causes_changed else None,
     ]
     known = [int(d) for d in days if d is not None]  # type: ignore[call-overload]
@@ -291,8 +288,8 @@ def run_incremental(
         )
         e.run(
             "cdelta_z",
-            f"""SELECT 0 AS crid, scope_rank, skey, fkey, s, e, cause, {_day("s")} AS sd,
-              {_day("e")} AS ed, 0 AS crank FROM cdelta WHERE skey IS NOT NULL""",
+            f"""SELECT 0 AS crid, scope_rank, skey, fkey, s, e, cause, {day_of("s")} AS sd,
+              {day_of("e")} AS ed, 0 AS crank FROM cdelta WHERE skey IS NOT NULL""",
         )
         # only interruptions on the feeders of changed records can overlap them: their meters'
         # old rows, by binary search in the month files (plus those before the period)
@@ -301,8 +298,8 @@ def run_incremental(
         e.load("old_near", _rows_of(month_tables, near.to_numpy()), scan=True)
         e.run(
             "kept_i",
-            f"""SELECT k.mkey, k.dkey, k.fkey, k.s, k.ee, k.st, {_day("k.s")} AS sd,
-              {_day("k.ee")} AS ed
+            f"""SELECT k.mkey, k.dkey, k.fkey, k.s, k.ee, k.st, {day_of("k.s")} AS sd,
+              {day_of("k.ee")} AS ed
             FROM (SELECT pkey AS mkey, dkey, fkey, s, ee, st FROM old_near
               UNION ALL SELECT mkey, dkey, fkey, s, ee, st FROM old_mic_pre) k
             LEFT JOIN old_tails t ON t.mkey = k.mkey AND t.s = k.s WHERE t.mkey IS NULL""",
@@ -360,10 +357,7 @@ def run_incremental(
     chg_d = e.arrow("SELECT pkey FROM chg_d")["pkey"]
     in_chg_d = pc.is_in(registry.table["dkey"], value_set=chg_d.combine_chunks())
     e.load("old_chg", _rows_of(month_tables, pc.indices_nonzero(in_chg_d).to_numpy()), scan=True)
-    e.view(
-        "old_chg_fv",
-        f"SELECT pkey, s, ee, st, cause, cls, {_day('s')} AS sd, counted, merged FROM old_chg",
-    )
+    e.view("old_chg_fv", _flags("old_chg"))
     e.run(
         "mic_chg",
         """SELECT k.* FROM (SELECT pkey AS mkey, dkey, fkey, s, ee, st, cause FROM old_chg
@@ -429,7 +423,7 @@ def run_incremental(
     e.load("old_m_recent", pa.concat_tables(recent) if recent else old.slice(0, 0), scan=True)
     e.view(
         "m_recent",
-        f"""SELECT o.pkey, o.counted, {_day("o.s")} AS sd FROM old_m_recent o
+        f"""SELECT o.pkey, o.counted, {day_of("o.s")} AS sd FROM old_m_recent o
         LEFT JOIN chg_m c ON c.pkey = o.pkey WHERE c.pkey IS NULL
         UNION ALL SELECT pkey, counted, sd FROM mn_fx WHERE sd >= {first}""",
     )
@@ -482,14 +476,15 @@ def run_incremental(
     e.load(
         "old_m_rebuild", pa.concat_tables(old_months) if old_months else old.slice(0, 0), scan=True
     )
-    e.view(
-        "m_f_rebuild",
-        f"""SELECT o.pkey, o.s, o.ee, o.st, o.cause, o.cls, {_day("o.s")} AS sd, o.counted,
-          o.merged FROM old_m_rebuild o LEFT JOIN chg_m c ON c.pkey = o.pkey WHERE c.pkey IS NULL
-        UNION ALL SELECT * FROM mn_fx""",
-    )
+    e.view("old_m_rebuild_fv", _flags("old_m_rebuild"))
+    e.view("m_f_rebuild", f"{_anti('old_m_rebuild_fv', 'chg_m')} UNION ALL SELECT * FROM mn_fx")
     pipe.keep_for_state()
     return quality, months, by_level, points
+
+
+def _flags(source: str) -> str:
+    """Stored flag rows (no day column in the files) as the counting stage's flag tables."""
+    return f"SELECT pkey, s, ee, st, cause, cls, {day_of('s')} AS sd, counted, merged FROM {source}"
 
 
 def _rows_of(tables: list[pa.Table], keys: np.ndarray) -> pa.Table:
@@ -534,13 +529,9 @@ def _changed_months(pipe: Pipeline, previous_months: list[str]) -> list[int]:
     pipe.e.view("fep_was", "SELECT o.* FROM old_fep o JOIN chg_f k ON k.pkey = o.pkey")
     union = " UNION ALL ".join(f"SELECT s FROM ({d}) x" for d in diffs)
     changed = pipe.e.arrow(
-        f"SELECT DISTINCT dm.mo FROM ({union}) c JOIN dmonth dm ON dm.dy = {_day('c.s')}"
+        f"SELECT DISTINCT dm.mo FROM ({union}) c JOIN dmonth dm ON dm.dy = {day_of('c.s')}"
     )
     months = set(changed.column(0).to_pylist())
     known = set(previous_months)
     months |= {mo for mo, label in enumerate(pipe.month_labels) if label not in known}
     return sorted(months)
-
-
-def _day(expr: str) -> str:
-    return f"CAST(FLOOR(({expr}) / 86400.0) AS BIGINT)"
