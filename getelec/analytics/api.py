@@ -444,6 +444,8 @@ def run(
         ev = load_events(events, registry)
         engine.load("ev_in", ev.table)
         ev.table = ev.table.schema.empty_table()  # the engine has its copy: free the memory
+    if ev.rows == 0:  # a whole period without one event is a broken export, not a clean grid
+        raise InputError(events, None, None, "no events: the events file has no rows")
     cz = load_causes(causes, registry) if causes else empty_causes()
     window = Window(year, as_of, params)
     engine.load("meters", registry.table)
@@ -683,6 +685,31 @@ def _write_json(path: Path, data: Any) -> None:
     )
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, owned by someone else
+        return True
+    return True
+
+
+def remove_leftovers(out: Path) -> list[Path]:
+    """Remove the temporary and replaced folders that an interrupted run left beside `out`
+    (`.OUT.tmp-PID-*`, `.OUT.old-PID`), except those of a process that is still running."""
+    removed = []
+    for kind in ("tmp", "old"):
+        for path in out.parent.glob(f".{out.name}.{kind}-*"):
+            pid_text = path.name[len(f".{out.name}.{kind}-") :].split("-", 1)[0]
+            if pid_text.isdigit() and int(pid_text) != os.getpid() and _pid_alive(int(pid_text)):
+                continue
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path)
+    return removed
+
+
 def write_outputs(
     outcome: Outcome, out: str | Path, extra: Callable[[Path], None] | None = None
 ) -> Path:
@@ -690,7 +717,8 @@ def write_outputs(
     `out` either keeps its previous content or gets the complete new one."""
     out = Path(out).resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    remove_leftovers(out)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-{os.getpid()}-", dir=out.parent))
     try:
         outcome.write_files(tmp, extra)
         os.chmod(tmp, 0o755)

@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 EXIT_BAD_INPUT = 2
+EXIT_BUSY = 3  # another run of a one-at-a-time job holds its lock
 
 
 def django_setup() -> None:

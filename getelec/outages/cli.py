@@ -2,7 +2,8 @@
 
 getelec outages refresh [--year Y] [--as-of D] [--data-dir DIR] [--quiet]
     cron-friendly daily job: runs the analytics engine on the registry and the data folder and
-    updates the problem ledger; idempotent (a second run changes nothing). Exit 2 on bad input.
+    updates the problem ledger; idempotent (a second run changes nothing). Exit 2 on bad input,
+    3 when another refresh is running (one at a time; --wait SECONDS waits for it).
 getelec outages registry import FILE.csv|FILE.parquet
     imports the grid registry (atomic, idempotent); exit 2 with file/row/column on bad input.
 
@@ -17,7 +18,7 @@ import json
 import sys
 from pathlib import Path
 
-from getelec.cli import EXIT_BAD_INPUT, django_setup
+from getelec.cli import EXIT_BAD_INPUT, EXIT_BUSY, django_setup
 
 
 def _date(text: str) -> dt.date:
@@ -33,12 +34,20 @@ def register_refresh(actions: argparse._SubParsersAction) -> None:
         help="daily job: update the frequent-outage problem ledger (idempotent)",
         description="Run the engine on the grid registry (database) and the events in the data "
         "folder (GETELEC_OUTAGE_DATA_DIR/<year>/events*.csv|parquet, causes*), then update the "
-        "problem ledger, early warnings and reliability figures. Default as-of: yesterday.",
+        "problem ledger, early warnings and reliability figures. Default as-of: yesterday. "
+        "One run at a time: while another runs, exit 3 (or wait with --wait).",
     )
     refresh.add_argument("--year", type=int)
     refresh.add_argument("--as-of", type=_date, help="last day of the period (default yesterday)")
     refresh.add_argument("--data-dir", help="data folder (default settings/env)")
     refresh.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb")
+    refresh.add_argument(
+        "--wait",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="wait this long for a running refresh to finish (default: exit 3 at once)",
+    )
     refresh.add_argument("--quiet", action="store_true", help="print nothing on success")
     refresh.set_defaults(handler=run_refresh)
 
@@ -61,6 +70,7 @@ def run_refresh(args: argparse.Namespace) -> int:
     from getelec.connection.services import ServiceError
     from getelec.core.policy import PolicyError, PolicyValueMissing
     from getelec.outages.services import refresh
+    from getelec.runlock import RunLockBusy
 
     try:
         summary = refresh(
@@ -68,7 +78,11 @@ def run_refresh(args: argparse.Namespace) -> int:
             args.as_of,
             data_dir=Path(args.data_dir) if args.data_dir else None,
             engine=args.engine,
+            wait=max(args.wait, 0),
         )
+    except RunLockBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BUSY
     except (InputError, ServiceError, PolicyError, PolicyValueMissing) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

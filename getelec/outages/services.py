@@ -54,10 +54,12 @@ from getelec.outages.models import (
     RepairTicket,
 )
 from getelec.outages.registry import export_registry
+from getelec.runlock import run_lock
 
 __all__ = ["Conflict", "InvalidInput", "NotAllowed", "ServiceError"]
 
 REFRESH_ACTOR = "getelec outages refresh"
+REFRESH_LOCK = "outages-refresh"
 LEDGER_BASIS_PARAMETERS = (
     "outage_year_max_count",
     "outage_window_days",
@@ -178,12 +180,21 @@ def refresh(
     data_dir: Path | None = None,
     engine: str = "duckdb",
     actor: Any = REFRESH_ACTOR,
+    wait: float = 0,
 ) -> RefreshSummary:
-    """Run the engine on the registry and the data folder, then update the ledger."""
+    """Run the engine on the registry and the data folder, then update the ledger. One run at
+    a time: a second one waits up to `wait` seconds, then raises RunLockBusy."""
     as_of = as_of or default_as_of()
     year = year or as_of.year
     if as_of.year != year:
         raise InvalidInput(_("统计日必须在统计年度内"), "as_of")
+    with run_lock(REFRESH_LOCK, wait=wait):
+        return _refresh(year, as_of, data_dir=data_dir, engine=engine, actor=actor)
+
+
+def _refresh(
+    year: int, as_of: dt.date, *, data_dir: Path | None, engine: str, actor: Any
+) -> RefreshSummary:
     params = params_from_policy(as_of)
     with tempfile.TemporaryDirectory(prefix="getelec-refresh-") as tmp_name:
         tmp = Path(tmp_name)

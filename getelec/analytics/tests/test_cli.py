@@ -589,3 +589,58 @@ def test_incremental_follows_an_edited_causes_file(tmp_path):
     assert causes == {"M1": "fault", "M2": "external_damage"}
     for name in (*OUTPUTS, "indices", "quality"):
         assert got[name] == want[name], name
+
+
+@pytest.mark.parametrize("which", ["meters", "events"])
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_header_only_input_is_bad_input_and_keeps_the_output(synth, tmp_path, capsys, which, fmt):
+    """A header-only export (meters or events) must not replace a good analysis (exit 2)."""
+    out = tmp_path / "out"
+    assert analyze(synth, out) == 0
+    before = digests(out)
+    good = pq.read_table(synth / f"{which}.parquet")
+    empty = tmp_path / f"empty-{which}.{fmt}"
+    if fmt == "csv":
+        empty.write_text(",".join(good.column_names) + "\n", encoding="utf-8")
+    else:
+        pq.write_table(good.schema.empty_table(), empty)
+    inputs = {"meters": synth / "meters.parquet", "events": synth / "events.parquet"}
+    inputs[which] = empty
+    code = main(
+        [
+            "outages",
+            "analyze",
+            "--meters",
+            str(inputs["meters"]),
+            "--events",
+            str(inputs["events"]),
+            "--year",
+            "2026",
+            "--as-of",
+            "2026-07-31",
+            "--out",
+            str(out),
+            "--quiet",
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert empty.name in err and "no rows" in err
+    assert digests(out) == before
+
+
+def test_leftovers_of_an_interrupted_run_are_removed(synth, tmp_path):
+    out = tmp_path / "out"
+    dead = tmp_path / ".out.tmp-999999999-abc"  # no such process
+    legacy = tmp_path / ".out.tmp-k2j3h4"  # the name before the pid was recorded
+    replaced = tmp_path / ".out.old-999999999"
+    for folder in (dead, legacy, replaced):
+        folder.mkdir()
+        (folder / "meters.parquet").write_bytes(b"partial")
+    import os
+
+    running = tmp_path / f".out.tmp-{os.getppid()}-xyz"  # a live process's run is left alone
+    running.mkdir()
+    assert analyze(synth, out) == 0
+    left = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out."))
+    assert left == [running.name]

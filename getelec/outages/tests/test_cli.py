@@ -49,3 +49,39 @@ def test_registry_import_exits_2_on_a_bad_file(tmp_path: Path, orgs: Any, capsys
     bad.write_text("meter_id,district_id\nM1,T1\n")
     assert _run(["registry", "import", str(bad)]) == 2
     assert "missing column" in capsys.readouterr().err
+
+
+def test_a_second_refresh_while_one_runs_exits_3_and_changes_nothing(
+    grid: Any, frozen: Any, capsys: Any
+) -> None:
+    """Overlapping cron runs: the second one must not race the first into the ledger."""
+    import threading
+
+    from django.db import connection
+
+    from getelec.outages.services import REFRESH_LOCK
+    from getelec.runlock import run_lock
+
+    holding, release = threading.Event(), threading.Event()
+
+    def first_run() -> None:  # another process (its own database connection) holds the lock
+        try:
+            with run_lock(REFRESH_LOCK):
+                holding.set()
+                release.wait(30)
+        finally:
+            connection.close()
+
+    other = threading.Thread(target=first_run)
+    other.start()
+    assert holding.wait(30)
+    argv = ["refresh", "--year", "2026", "--as-of", "2026-11-25", "--data-dir", str(grid.data_dir)]
+    try:
+        assert _run(argv) == 3
+        assert "another 'outages-refresh' run is in progress" in capsys.readouterr().err
+        assert LedgerEntry.objects.count() == 0
+    finally:
+        release.set()
+        other.join()
+    assert _run([*argv, "--wait", "30", "--quiet"]) == 0  # free again: it runs
+    assert LedgerEntry.objects.count() == 3
