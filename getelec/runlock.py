@@ -82,3 +82,16 @@ def run_lock(name: str, *, wait: float = 0) -> Iterator[None]:
     lock = _postgres_lock if connection.vendor == "postgresql" else _file_lock
     with lock(name, wait):
         yield
+
+
+def lock_in_transaction(name: str) -> None:
+    """Serialise the current transaction with every other one that locks `name` (e.g. a check
+    over rows that a concurrent transaction could insert). Held until commit or rollback.
+
+    PostgreSQL: a transaction-level advisory lock. SQLite: the settings open every transaction
+    IMMEDIATE (one writer at a time), which serialises them already."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("lock_in_transaction needs a transaction")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [name])

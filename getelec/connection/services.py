@@ -61,6 +61,7 @@ from getelec.connection.models import (
 from getelec.connection.selectors import can_work_on, is_owner
 from getelec.core.assess import AssessError, parse_input, plan
 from getelec.core.workdays import CalendarYearNotLoaded, WorkCalendar
+from getelec.runlock import lock_in_transaction
 from getelec.workcalendar.source import current_calendar
 
 
@@ -566,14 +567,17 @@ def submit_application(
         actor.is_company_staff and actor.organisation_id == v.company.pk
     ):
         raise NotAllowed(_("只有受理该地区业务的供电企业工作人员可以代客户录入申请"))
-    platform = platform_existing_kw(v.property_scope)
-    decided = _assess(v, v.declared_existing_kw + platform, applied_on)
     reuse_ids = list(dict.fromkeys(reuse_document_ids or []))
     if any(not isinstance(i, int) or isinstance(i, bool) for i in reuse_ids):
         raise InvalidInput(_("材料编号无效"), "reuse_document_ids")
 
     try:
         with _StoredFiles() as stored, transaction.atomic():
+            # The 三零 cap counts the scope's other applications: read them under a lock on the
+            # scope, so concurrent submissions cannot each see the capacity without the other.
+            lock_in_transaction(f"connection.property-scope:{v.property_scope}")
+            platform = platform_existing_kw(v.property_scope)
+            decided = _assess(v, v.declared_existing_kw + platform, applied_on)
             app = _create(applicant, actor, v, decided, platform, applied_on, key)
             documents = [
                 _store_upload(applicant, kind, upload, valid, stored)

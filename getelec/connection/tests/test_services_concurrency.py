@@ -83,3 +83,34 @@ def test_the_conditional_update_refuses_a_change_that_slipped_past_the_read(
         services.advance_stage(stale, staff, "intake", 1)
     assert AuditEvent.objects.count() == before
     assert StageRecord.objects.filter(application=app, completed_at__isnull=False).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency: PostgreSQL")
+def test_parallel_submissions_in_one_property_scope_grant_three_zero_once(submit: Any) -> None:
+    """T1 (a): the scope's capacity is read under a lock, so 20 parallel 100 kW submissions by a
+    small enterprise on one property certificate get 三零 once (100 + 100 > the 160 kW cap)."""
+    firm = {"customer_type": "small_micro_enterprise", "customer_name": "银川某商贸有限公司"}
+    barrier = threading.Barrier(20)
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            barrier.wait(timeout=10)
+            submit(capacity_kw="100", **firm)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors
+    apps = list(Application.objects.order_by("pk"))
+    assert len(apps) == 20
+    assert sum(a.three_zero for a in apps) == 1
+    assert apps[0].three_zero and apps[0].property_existing_kw == 0
+    assert [a.property_existing_kw for a in apps[1:]] == [100 * n for n in range(1, 20)]
