@@ -1,8 +1,10 @@
-"""The JSON API: one NinjaAPI mounting one router per domain (OpenAPI at /api/docs).
+"""The JSON API: one NinjaAPI mounting one router per domain (OpenAPI schema at
+/api/openapi.json, browsable at /api/docs).
 
-Error bodies are always {"detail": "<field>: <message>", "field": "<field>"}: 422 bad input
-(Chinese message naming the field), 401 not logged in, 403 visible but not allowed, 404 not found
-or not visible, 409 changed by somebody else first.
+Error bodies are always {"detail": "<field>: <message>", "field": "<field>"}: 400 unparseable
+body or NUL characters (getelec.webinput), 401 not logged in, 403 visible but not allowed, 404 not
+found or not visible, 409 changed by somebody else first, 422 bad input (Chinese message naming
+the field), 429 too many attempts. The schema declares them on every operation.
 """
 
 from __future__ import annotations
@@ -12,15 +14,52 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from getelec.connection.api import router as connection_router
 from getelec.connection.services import Conflict, InvalidInput, NotAllowed, ServiceError
 from getelec.core.assess import AssessError
+from getelec.core.policy import PolicyValueMissing
 from getelec.supervision.api import router as supervision_router
 
-api = NinjaAPI(
+ERROR_SCHEMA = {
+    "title": "Error",
+    "type": "object",
+    "properties": {
+        "detail": {"type": "string", "description": "一行说明，格式为“字段: 说明”"},
+        "field": {"type": "string", "description": "出错的字段名（整体错误时为空）"},
+    },
+    "required": ["detail", "field"],
+}
+# Declared on every operation (401 only where a login is needed); 403/409/429 where they occur.
+COMMON_ERRORS = {
+    400: "请求无法解析（非 JSON 请求体、含空字符等）",
+    401: "未登录",
+    404: "未找到，或不在本人可见范围内",
+    422: "输入有误（detail 指明字段）",
+}
+
+
+class PlatformAPI(NinjaAPI):
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        """The generated schema plus the platform's error responses on every operation, all
+        with the one error shape {detail, field}."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+        ref = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for status, description in COMMON_ERRORS.items():
+                    if status == 401 and not operation.get("security"):
+                        continue
+                    if status not in responses and str(status) not in responses:
+                        responses[status] = {"description": description, "content": ref}
+        return schema
+
+
+api = PlatformAPI(
     title="获得电力服务平台 API",
     version="1",
     description=(
@@ -60,6 +99,20 @@ def service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
 @api.exception_handler(Http404)
 def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return _error(request, 404, str(exc) or _("未找到"))
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400:  # django-ninja's "Cannot parse request body"
+        return _error(request, 400, _("请求体不是有效的 JSON"), "body")
+    return _error(request, exc.status_code, str(exc))
+
+
+@api.exception_handler(PolicyValueMissing)
+def no_policy_value(request: HttpRequest, exc: PolicyValueMissing) -> HttpResponse:
+    # A date chosen by the request (`on`) before any rule was in force.
+    field = "on" if "on" in request.GET else ""
+    return _error(request, 422, _("该日期没有生效的政策规定"), field)
 
 
 @api.exception_handler(AuthenticationError)

@@ -52,6 +52,7 @@ from getelec.core.assess import (
     suggest_capacity,
 )
 from getelec.core.workdays import CalendarYearNotLoaded
+from getelec.webinput import MAX_PAGE
 
 router = Router(tags=["connection"], auth=django_auth)
 
@@ -263,7 +264,7 @@ def list_applications(
     status: Status | None = None,
     category: Category | None = None,
     overdue: bool | None = None,
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=MAX_PAGE),
     page_size: int = Query(50, ge=1, le=MAX_PAGE_SIZE),
 ) -> dict[str, Any]:
     # The list never shows the stored decision (~4 kB of JSON per row): do not load or parse it.
@@ -283,12 +284,17 @@ def list_applications(
 )
 def create_application(request: HttpRequest, payload: ApplicationIn) -> Any:
     fields = payload.model_dump(exclude={"document_ids", "submission_key"})
-    app = services.submit_application(
-        request.auth,
-        services.ApplicationInput(**fields),
-        reuse_document_ids=payload.document_ids,
-        submission_key=payload.submission_key,
-    )
+    try:
+        app = services.submit_application(
+            request.auth,
+            services.ApplicationInput(**fields),
+            reuse_document_ids=payload.document_ids,
+            submission_key=payload.submission_key,
+        )
+    except services.ServiceError as exc:  # errors name the API's fields, not the service's
+        if exc.field == "reuse_document_ids":
+            raise type(exc)(exc.message, "document_ids") from None
+        raise
     app = selectors.get_application_for(request.auth, app.number)
     return Respond(201, _detail(app, request.auth))
 
@@ -417,7 +423,7 @@ def cancel(request: HttpRequest, number: str, payload: CancelIn) -> Any:
 )
 def queue(
     request: HttpRequest,
-    page: int = Query(1, ge=1),
+    page: int = Query(1, ge=1, le=MAX_PAGE),
     page_size: int = Query(50, ge=1, le=MAX_PAGE_SIZE),
 ) -> Any:
     if not request.auth.is_company_staff:

@@ -54,6 +54,7 @@ from getelec.connection.reasons import localised as localised_reasons
 from getelec.core.assess import AssessError, assess, parse_input, plan, suggest_capacity
 from getelec.core.policy import ParameterValue, default_policy
 from getelec.core.workdays import CalendarYearNotLoaded
+from getelec.webinput import page_number
 from getelec.workcalendar.source import current_calendar
 
 PAGE_SIZE = 50
@@ -111,10 +112,7 @@ class Page:
 
 
 def _page(request: HttpRequest, queryset: QuerySet[Application]) -> Page:
-    try:
-        number = max(1, int(request.GET.get("page", "1")))
-    except ValueError:
-        number = 1
+    number = page_number(request.GET)
     offset = (number - 1) * PAGE_SIZE
     fetched = list(queryset[offset : offset + PAGE_SIZE + 1])
     return Page(

@@ -13,10 +13,11 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from getelec.outages import selectors, services
 from getelec.outages.models import LedgerEntry, RepairTicket
+from getelec.webinput import BoundedLimitOffset
 
 router = Router(tags=["quality"])
 
@@ -147,7 +148,7 @@ class LookupOut(Schema):
 
 
 @router.get("/ledger", response=list[EntryOut], url_name="quality_ledger")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def ledger(request: HttpRequest, status: str = "", region: str = "", q: str = "") -> Any:
     params = {"status": status, "region": region, "q": q}
     return selectors.filter_entries(selectors.entries_for(request.user), params).order_by("pk")
@@ -176,7 +177,7 @@ def warnings(request: HttpRequest) -> Any:
 
 
 @router.get("/disclosure", response=list[PublicEntryOut], auth=None, url_name="quality_public")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffset)
 def disclosure(request: HttpRequest, q: str = "") -> Any:
     qs = selectors.public_entries().order_by("-year", "region_id", "point_id")
     if q:

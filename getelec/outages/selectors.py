@@ -34,6 +34,7 @@ from getelec.outages.models import (
     RepairStage,
     RepairTicket,
 )
+from getelec.webinput import query_int, query_year
 
 
 def _active(user: Any) -> bool:
@@ -124,14 +125,14 @@ def filter_entries(qs: QuerySet[LedgerEntry], params: Any) -> QuerySet[LedgerEnt
     elif status in EntryStatus.values:
         qs = qs.filter(status=status)
     region = (params.get("region") or "").strip()
-    if region.isdigit():
+    if region.isdigit() and len(region) <= 12:
         qs = qs.filter(region__code__startswith=region.rstrip("0")[:6] or region)
-    company = (params.get("company") or "").strip()
-    if company.isdigit():
-        qs = qs.filter(company_id=int(company))
-    year = (params.get("year") or "").strip()
-    if year.isdigit():
-        qs = qs.filter(year=int(year))
+    company = query_int(params, "company", minimum=1)
+    if company is not None:
+        qs = qs.filter(company_id=company)
+    year = query_year(params)
+    if year is not None:
+        qs = qs.filter(year=year)
     q = (params.get("q") or "").strip()
     if q:
         qs = qs.filter(

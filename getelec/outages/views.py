@@ -48,6 +48,7 @@ from getelec.outages.models import (
     ReliabilitySnapshot,
     RepairStage,
 )
+from getelec.webinput import page_number, query_year
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -98,7 +99,7 @@ def _companies() -> list[Organisation]:
 
 
 def _page(request: HttpRequest, qs: Any, per_page: int = 50) -> Any:
-    return Paginator(qs, per_page).get_page(request.GET.get("page"))
+    return Paginator(qs, per_page).get_page(page_number(request.GET))
 
 
 def _query_without_page(request: HttpRequest) -> str:
@@ -301,9 +302,9 @@ def _public_rows(request: HttpRequest) -> Any:
     q = (request.GET.get("q") or "").strip()
     if q:
         qs = qs.filter(Q(feeder__name__icontains=q) | Q(district__name__icontains=q))
-    year = (request.GET.get("year") or "").strip()
-    if year.isdigit():
-        qs = qs.filter(year=int(year))
+    year = query_year(request.GET)
+    if year is not None:
+        qs = qs.filter(year=year)
     return qs.order_by("-year", "region_id", "feeder__name", "level", "point_id")
 
 
@@ -518,8 +519,7 @@ def notices(request: HttpRequest) -> HttpResponse:
 
 @desk_view
 def dashboard(request: HttpRequest) -> HttpResponse:
-    year_raw = request.GET.get("year") or ""
-    year = int(year_raw) if year_raw.isdigit() else None
+    year = query_year(request.GET)
     context = dashboard_context(
         year, request.GET.get("level") or "mv", request.GET.get("index") or "SAIDI"
     )

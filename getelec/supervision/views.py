@@ -23,6 +23,7 @@ from getelec.connection.services import ServiceError
 from getelec.supervision import exports, rules, selectors, services
 from getelec.supervision.forms import FilingForm, MonthForm, ReportForm, ReviewForm, ReviseForm
 from getelec.supervision.models import ReviewStatus
+from getelec.webinput import query_int
 
 DESK_ROLES = (User.Role.STAFF, User.Role.REGULATOR, User.Role.DEPARTMENT, User.Role.ADMIN)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -411,7 +412,7 @@ def batch_preview(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     form = MonthForm(request.GET or {"month": f"{_default_month(today):%Y-%m}"})
     companies = selectors.companies_for(user)  # type: ignore[arg-type]
-    company = companies.filter(pk=request.GET.get("company") or 0).first() or (
+    company = companies.filter(pk=query_int(request.GET, "company", default=0)).first() or (
         companies.first() if user.is_company_staff else None  # type: ignore[union-attr]
     )
     if company is None:

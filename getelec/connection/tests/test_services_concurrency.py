@@ -98,7 +98,7 @@ def test_parallel_submissions_in_one_property_scope_grant_three_zero_once(submit
         try:
             barrier.wait(timeout=10)
             submit(capacity_kw="100", **firm)
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connection.close()
