@@ -1,0 +1,377 @@
+"""The security walk: every URL pattern, as every role, on the whole demo (docs/security.md).
+
+- Every role × organisation kind has a fixture; a role or kind without one fails the test, so a
+  new role is covered the day it is added.
+- Bad values (NUL, numbers beyond 64 bits, text where a number goes, impossible dates) in every
+  path parameter and every query parameter never give a server error, as any role.
+- An application outside the caller's scope is a 404 on the page and in the API.
+- Full ID numbers and phone numbers reach nobody but the applicant and the staff who serve the
+  application, on any page, API answer or export the role can open.
+
+A route with a path parameter needs a sample here (ROUTE_SAMPLES): a new one fails the test
+until it gets one. The demo is loaded once for the class (about 20 s), clock frozen.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import time_machine
+from django.test import Client, TestCase, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from getelec.accounts.models import Organisation, User
+from getelec.connection.models import Application
+from getelec.connection.selectors import can_work_on
+from getelec.demo.loader import load_demo
+
+FROZEN = "2026-11-26 10:00 +0800"
+MD5 = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+ROOT = Path(__file__).resolve().parents[2]
+
+# name → demo username (None: anonymous; "city_authority" is created below).
+ROLE_FIXTURES: dict[str, str | None] = {
+    "anonymous": None,
+    "applicant": "demo-applicant",
+    "applicant_enterprise": "demo-enterprise",
+    "staff_yinchuan": "demo-staff-yinchuan",
+    "staff_shizuishan": "demo-staff-shizuishan",
+    "staff_province": "demo-staff-ningxia",
+    "department": "demo-department",
+    "city_authority": "security-city-authority",
+    "region_regulator": "demo-regulator-drc",
+    "nea_office": "demo-regulator-nea",
+    "admin": "demo-admin",
+}
+# The bad-value walk runs as one role of each kind (the scope walk uses every fixture).
+BAD_VALUE_ROLES = [
+    "anonymous",
+    "applicant",
+    "staff_yinchuan",
+    "department",
+    "city_authority",
+    "region_regulator",
+    "admin",
+]
+BAD_PATH_VALUES = ["%00", "abc", "9" * 30, "-1"]
+BAD_QUERY_VALUES = ["9" * 30, "abc", "-1", "1900-01-01", "x" * 300]
+# Query parameters read through forms or ninja are found automatically (see _query_keys).
+KNOWN_QUERY_KEYS = ["page", "offset", "limit", "on", "format", "code", "area_m2", "dwellings"]
+
+
+def _routes(patterns: list[Any], prefix: str = "") -> Iterator[str]:
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            yield from _routes(p.url_patterns, prefix + str(p.pattern))
+        elif isinstance(p, URLPattern):
+            yield prefix + str(p.pattern)
+
+
+def all_routes() -> list[str]:
+    return sorted(
+        r for r in set(_routes(get_resolver().url_patterns)) if not r.startswith("admin/")
+    )
+
+
+PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+
+def fill(route: str, values: dict[str, str]) -> str:
+    return "/" + PARAM.sub(lambda m: values[m.group(2)], route)
+
+
+def _query_keys() -> list[str]:
+    """Every query parameter a view reads: the literal ones in views/selectors, the fields of
+    the forms bound to request.GET, and the API's query parameters (from its OpenAPI schema)."""
+    keys = set(KNOWN_QUERY_KEYS)
+    for path in (ROOT / "getelec").rglob("*.py"):
+        if "tests" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        keys |= set(re.findall(r"GET(?:\.get\(|\[)\"(\w+)\"", text))
+        keys |= set(re.findall(r"params\.get\(\"(\w+)\"", text))
+        keys |= set(re.findall(r"query_(?:int|year)\([^,]+, \"(\w+)\"", text))
+    from getelec.connection import forms as connection_forms
+    from getelec.supervision import forms as supervision_forms
+
+    for module in (connection_forms, supervision_forms):
+        for name in dir(module):
+            form = getattr(module, name)
+            if name.endswith("Form") and hasattr(form, "base_fields"):
+                keys |= set(form.base_fields)
+    schema = Client().get("/api/openapi.json").json()
+    for operations in schema["paths"].values():
+        for op in operations.values():
+            keys |= {p["name"] for p in op.get("parameters", []) if p.get("in") == "query"}
+    return sorted(keys)
+
+
+def body_text(response: Any) -> str:
+    """What a person could read in the answer: HTML/JSON/CSV text, or every cell of an .xlsx."""
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    kind = response.get("Content-Type", "")
+    if "spreadsheetml" in kind:
+        from openpyxl import load_workbook
+
+        book = load_workbook(io.BytesIO(content), read_only=True)
+        return "\n".join(
+            " ".join(str(c) for c in row if c is not None)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+        )
+    text = content.decode("utf-8", errors="replace")
+    if "json" in kind:
+        try:
+            return json.dumps(json.loads(text), ensure_ascii=False)
+        except ValueError:
+            return text
+    return text
+
+
+@time_machine.travel(FROZEN, tick=False)
+@override_settings(PASSWORD_HASHERS=MD5)
+class SecurityWalkTests(TestCase):
+    @classmethod
+    def setUpTestData(cls) -> None:
+        with time_machine.travel(FROZEN, tick=False), override_settings(PASSWORD_HASHERS=MD5):
+            load_demo(out=io.StringIO())
+            authority = Organisation.objects.get(
+                kind=Organisation.Kind.ENERGY_AUTHORITY, region__code="640100"
+            )
+            User.objects.create_user(
+                "security-city-authority",
+                password="unused-Password-1",
+                role=User.Role.REGULATOR,
+                organisation=authority,
+                region=authority.region,
+                display_name="银川市发改委工作人员",
+            )
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def user(self, role: str) -> User | None:
+        username = ROLE_FIXTURES[role]
+        return None if username is None else User.objects.get(username=username)
+
+    def client_for(self, role: str) -> Client:
+        client = Client()
+        user = self.user(role)
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    def sample_applications(self) -> list[Application]:
+        """Two per company, and every application of the two demo applicants."""
+        picked: dict[int, Application] = {}
+        for company_id in Application.objects.values_list("company_id", flat=True).distinct():
+            for app in Application.objects.filter(company_id=company_id).order_by("pk")[:2]:
+                picked[app.pk] = app
+        for username in ("demo-applicant", "demo-enterprise"):
+            for app in Application.objects.filter(applicant__username=username):
+                picked[app.pk] = app
+        return sorted(picked.values(), key=lambda a: a.pk)
+
+    def route_samples(self) -> dict[str, Callable[[], list[dict[str, str]]]]:
+        from getelec.outages.models import LedgerEntry, RepairTicket
+        from getelec.supervision.models import (
+            DelayFiling,
+            LedgerTask,
+            MonthlyBatch,
+            ProgressReport,
+            ReportAttachment,
+        )
+
+        def numbers(qs: Any, field: str = "number", n: int = 3) -> list[dict[str, str]]:
+            return [{field: str(v)} for v in qs.values_list(field, flat=True)[:n]]
+
+        def pks(model: Any, n: int = 3) -> list[dict[str, str]]:
+            return [
+                {"pk": str(v)}
+                for v in model.objects.order_by("pk").values_list("pk", flat=True)[:n]
+            ]
+
+        apps = lambda: [{"number": a.number} for a in self.sample_applications()[:6]]  # noqa: E731
+        entries = lambda: numbers(LedgerEntry.objects.order_by("pk"))  # noqa: E731
+        tasks = lambda: numbers(LedgerTask.objects.order_by("number"))  # noqa: E731
+        filings = lambda: pks(DelayFiling)  # noqa: E731
+        batches = lambda: pks(MonthlyBatch)  # noqa: E731
+        return {
+            "api/v1/applications/<number>": apps,
+            **{f"api/v1/applications/<number>/{a}": apps for a in _API_ACTIONS},
+            "api/v1/progress/<number>": apps,
+            "api/v1/supervision/ledger/<number>": tasks,
+            "api/v1/supervision/filings/<pk>": filings,
+            "api/v1/supervision/batches/<pk>": batches,
+            "api/v1/quality/ledger/<number>": entries,
+            "supervision/ledger/<int:number>/": tasks,
+            "supervision/ledger/<int:number>/report/": tasks,
+            "supervision/reports/<int:pk>/review/": lambda: pks(ProgressReport),
+            "supervision/attachments/<int:pk>/": lambda: pks(ReportAttachment),
+            "supervision/filings/new/<str:number>/": apps,
+            "supervision/filings/<int:pk>/": filings,
+            "supervision/filings/<int:pk>/edit/": filings,
+            "supervision/filings/<int:pk>/submit/": filings,
+            "supervision/batches/<int:pk>/": batches,
+            "supervision/batches/<int:pk>/export.xlsx": batches,
+            "quality/ledger/<str:number>/": entries,
+            "quality/ledger/<str:number>/<str:action>/": lambda: [
+                {**e, "action": "verify"} for e in entries()
+            ],
+            "quality/repairs/<str:number>/": lambda: numbers(RepairTicket.objects.order_by("pk")),
+            "applications/<str:number>/": apps,
+            "applications/<str:number>/<slug:name>/": lambda: [
+                {**a, "name": "advance"} for a in apps()
+            ],
+        }
+
+    def concrete_urls(self) -> list[str]:
+        """Every route once per sample (the param-less ones as they are)."""
+        samples = self.route_samples()
+        urls = []
+        for route in all_routes():
+            if "<" not in route:
+                urls.append(fill(route, {}))
+                continue
+            assert route in samples, f"add a sample for the new route {route!r} to ROUTE_SAMPLES"
+            urls += [fill(route, values) for values in samples[route]()]
+        return urls
+
+    # --- the tests ----------------------------------------------------------------------------
+
+    def test_every_role_and_organisation_kind_has_a_fixture(self) -> None:
+        roles, kinds = set(), set()
+        for name in ROLE_FIXTURES:
+            user = self.user(name)
+            if user is None:
+                continue
+            roles.add(user.role)
+            if user.organisation_id:
+                kinds.add(user.organisation.kind)
+        assert set(User.Role.values) <= roles, set(User.Role.values) - roles
+        assert set(Organisation.Kind.values) <= kinds, set(Organisation.Kind.values) - kinds
+        assert set(BAD_VALUE_ROLES) <= set(ROLE_FIXTURES)
+
+    def test_bad_values_in_paths_and_queries_never_give_a_server_error(self) -> None:
+        keys = _query_keys()
+        assert {"page", "company", "q", "offset", "on", "month"} <= set(keys)
+        routes = all_routes()
+        samples = self.route_samples()
+        failures: list[str] = []
+        for role in BAD_VALUE_ROLES:
+            client = self.client_for(role)
+
+            def get(url: str, role: str = role, client: Client = client) -> int:
+                status = client.get(url).status_code
+                if status >= 500:
+                    failures.append(f"{role} GET {url} → {status}")
+                return status
+
+            for route in routes:
+                params = PARAM.findall(route)
+                if params:
+                    for bad in BAD_PATH_VALUES:
+                        get(fill(route, {name: bad for _, name in params}))
+                    base = fill(route, samples[route]()[0]) if samples[route]() else None
+                    if base is None:
+                        continue
+                else:
+                    base = fill(route, {})
+                get(base + "?" + urlencode({k: "\x00" for k in keys[:3]}))
+                for bad in BAD_QUERY_VALUES:
+                    # Every key at once; where a key is refused (400), each key on its own.
+                    if get(base + "?" + urlencode({k: bad for k in keys})) == 400:
+                        for key in keys:
+                            get(f"{base}?{quote(key)}={quote(bad)}")
+        assert not failures, "\n".join(failures[:40]) + f"\n({len(failures)} in all)"
+
+    def test_nul_bytes_are_a_400_naming_the_field(self) -> None:
+        client = self.client_for("applicant")
+        response = client.get("/api/v1/progress/%00")
+        assert response.status_code == 400
+        assert response.json()["field"] == "path"
+        response = client.get("/quality/disclosure/?q=%00")
+        assert response.status_code == 400 and "q" in response.content.decode()
+        response = client.post(
+            "/api/v1/applications", '{"customer_name": "a\\u0000"}', content_type="application/json"
+        )
+        assert response.status_code == 400 and response.json()["field"] == "body"
+
+    def expected_visible(self, role: str, app: Application) -> bool:
+        """An oracle written from the access rules (issue 2), independent of the selectors."""
+        user = self.user(role)
+        if user is None:
+            return False
+        if user.role == User.Role.ADMIN:
+            return True
+        if user.role == User.Role.APPLICANT:
+            return app.applicant_id == user.pk
+        region = user.region or (user.organisation.region if user.organisation_id else None)
+        inside = region is not None and app.region_id.startswith(region.scope_prefix)
+        if user.role == User.Role.STAFF:
+            return inside and user.organisation_id == app.company_id
+        if user.role == User.Role.REGULATOR:
+            return inside
+        return False
+
+    def test_applications_outside_the_scope_are_404_on_pages_and_api(self) -> None:
+        apps = self.sample_applications()
+        assert len({a.company_id for a in apps}) >= 3 and len(apps) >= 10
+        wrong: list[str] = []
+        for role in ROLE_FIXTURES:
+            client = self.client_for(role)
+            for app in apps:
+                visible = self.expected_visible(role, app)
+                page = client.get(f"/applications/{app.number}/")
+                api = client.get(f"/api/v1/applications/{app.number}")
+                page_ok = page.status_code == 200 if visible else page.status_code in (302, 404)
+                api_ok = api.status_code == 200 if visible else api.status_code in (401, 404)
+                if not (page_ok and api_ok):
+                    wrong.append(
+                        f"{role} {app.number}: page {page.status_code}, api {api.status_code}"
+                    )
+        assert not wrong, "\n".join(wrong)
+
+    def test_full_id_and_phone_numbers_reach_only_the_applicant_and_the_serving_staff(self) -> None:
+        apps = list(Application.objects.all())
+        urls = self.concrete_urls()
+        leaks: list[str] = []
+        for role in ROLE_FIXTURES:
+            user = self.user(role)
+            entitled = {
+                a.pk
+                for a in apps
+                if user is not None and (a.applicant_id == user.pk or can_work_on(user, a))
+            }
+            secrets = {
+                value: a.number
+                for a in apps
+                if a.pk not in entitled
+                for value in (a.id_number, a.contact_phone)
+                if len(value) >= 11
+            }
+            client = self.client_for(role)
+            for url in urls:
+                response = client.get(url)
+                if response.status_code != 200:
+                    continue
+                text = body_text(response)
+                found = [number for value, number in secrets.items() if value in text]
+                if found:
+                    leaks.append(f"{role} {url}: personal data of {sorted(set(found))[:3]}")
+        assert not leaks, "\n".join(leaks)
+
+    def test_pages_and_answers_are_not_stored_by_caches(self) -> None:
+        client = self.client_for("applicant")
+        for url in ("/my/", "/api/v1/applications", "/progress/", "/quality/disclosure/"):
+            response = client.get(url)
+            assert "no-store" in response["Cache-Control"], url
+
+
+_API_ACTIONS = ["advance", "pause", "resume", "grid-upgrade", "contracted-date", "key-project",
+                "consent", "cancel"]  # fmt: skip
