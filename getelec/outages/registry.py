@@ -362,14 +362,14 @@ def _write(plan: _Plan) -> None:
 
 
 def _set_meters(rows: list[tuple[str, int, str]]) -> None:
-    """Set district and address (and make active) of existing meters, CHUNK rows a statement.
-
-    One UPDATE ... FROM a VALUES list per chunk: Django's bulk_update builds a CASE with one
-    branch per row, which the database evaluates for every row (50,000 changed addresses: over
-    a minute on PostgreSQL, with the rows locked)."""
+    """Set district and address (and make active) of existing meters: one UPDATE ... FROM per
+    chunk of rows. Django's bulk_update builds a CASE with one branch per row that the database
+    evaluates for every row: 50,000 changed addresses took over a minute on PostgreSQL, with
+    the rows locked (benchmarks/outages/registry_import.py)."""
     if not rows:
         return
-    if connection.vendor not in UPDATE_FROM_VENDORS:
+    vendor = connection.vendor if connection.vendor in UPDATE_FROM_VENDORS else ""
+    if not vendor:
         objs = {m.meter_id: m for m in Meter.objects.filter(meter_id__in=[r[0] for r in rows])}
         for mid, dk, addr in rows:
             objs[mid].district_id, objs[mid].address, objs[mid].retired_on = dk, addr, None
@@ -379,18 +379,26 @@ def _set_meters(rows: list[tuple[str, int, str]]) -> None:
         return
     qn = connection.ops.quote_name
     table = qn(Meter._meta.db_table)
-    mid_f, dist_f, addr_f = (Meter._meta.get_field(n) for n in ("meter_id", "district", "address"))
-    types = [f.db_type(connection) for f in (mid_f, dist_f, addr_f)]
-    row_sql = "(" + ", ".join(f"CAST(%s AS {t})" for t in types) + ")"
+    fields = [Meter._meta.get_field(n) for n in ("meter_id", "district", "address")]
+    types = [f.db_type(connection) for f in fields]
+    m_col, d_col, a_col = (qn(f.column) for f in fields)
+    update = (
+        f"UPDATE {table} SET {d_col} = v.d, {a_col} = v.a, {qn('retired_on')} = NULL "
+        f"FROM {{values}} WHERE {table}.{m_col} = v.m"
+    )
+    chunk = 10000 if vendor == "postgresql" else CHUNK
     with connection.cursor() as cur:
-        for start in range(0, len(rows), CHUNK):
-            part = rows[start : start + CHUNK]
-            cur.execute(
-                f"WITH v (m, d, a) AS (VALUES {', '.join([row_sql] * len(part))}) "
-                f"UPDATE {table} SET {qn(dist_f.column)} = v.d, {qn(addr_f.column)} = v.a, "
-                f"{qn('retired_on')} = NULL FROM v WHERE {table}.{qn(mid_f.column)} = v.m",
-                [x for row in part for x in row],
-            )
+        for start in range(0, len(rows), chunk):
+            part = rows[start : start + chunk]
+            if vendor == "postgresql":  # three array parameters
+                arrays = ", ".join(f"%s::{t}[]" for t in types)
+                sql = update.format(values=f"unnest({arrays}) AS v (m, d, a)")
+                cur.execute(sql, [list(col) for col in zip(*part, strict=True)])
+            else:  # SQLite (3.33+): a VALUES list, three parameters a row
+                row_sql = "(" + ", ".join(f"CAST(%s AS {t})" for t in types) + ")"
+                values = ", ".join([row_sql] * len(part))
+                sql = f"WITH v (m, d, a) AS (VALUES {values}) " + update.format(values="v")
+                cur.execute(sql, [x for row in part for x in row])
 
 
 def export_registry(path: Path) -> int:
