@@ -40,7 +40,7 @@ def write(path: Path, n: int, districts: int, address: str, shift: int = 0) -> P
                 "feeder_name",
                 "served_area",
                 "meter_address",
-            ]  # fmt: skip
+            ]
         )
         for i in range(n):
             d = (i + shift) % districts
@@ -56,7 +56,7 @@ def write(path: Path, n: int, districts: int, address: str, shift: int = 0) -> P
                     f"线路{d // 10}",
                     f"小区{d}",
                     f"{address}{i}号",
-                ]  # fmt: skip
+                ]
             )
     return path
 

@@ -62,7 +62,7 @@ def add_arguments(parser: argparse.ArgumentParser, what: str = "rows") -> None:
     parser.add_argument(
         "--replace",
         action="store_true",
-        help=f"the file is the complete list: remove every {what} missing from it, no cap",
+        help=f"the file is the complete list: remove all {what} missing from it, no cap",
     )
     parser.add_argument(
         "--dry-run", action="store_true", help="print what would change and write nothing"

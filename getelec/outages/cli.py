@@ -55,9 +55,9 @@ def register_refresh(actions: argparse._SubParsersAction) -> None:
         description="Columns: meter_id, district_id, feeder_id, region, area; optional "
         "feeder_name, district_name, served_area, meter_address, remote. Meters missing from "
         "the file are kept and reported unless --allow-deletions N (at most N, and at most "
-        "REGISTRY_MAX_DELETE_SHARE of the active meters) or --replace is given; a removed meter "
-        "is retired (its notices and history stay). A file without rows is refused. Exit 2 on "
-        "bad input or too many removals (nothing changed).",
+        "GETELEC_REGISTRY_MAX_DELETE_SHARE of the active meters) or --replace is given; a "
+        "removed meter is retired (its notices and history stay). A file without rows is "
+        "refused. Exit 2 on bad input or too many removals (nothing changed).",
     )
     imp.add_argument("file")
     add_deletion_arguments(imp, "meters")

@@ -52,11 +52,12 @@ def test_registry_import_exits_2_on_a_bad_file(tmp_path: Path, orgs: Any, capsys
     assert "missing column" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("flags", [[], ["--replace"], ["--allow-deletions", "1000"]])
 def test_registry_import_refuses_a_header_only_file_and_keeps_the_registry(
-    grid: Any, tmp_path: Path, capsys: Any
+    grid: Any, tmp_path: Path, capsys: Any, flags: list[str]
 ) -> None:
     empty = write_registry(tmp_path / "empty.csv", [])
-    assert _run(["registry", "import", str(empty), "--replace"]) == 2
+    assert _run(["registry", "import", str(empty), *flags]) == 2
     assert "no data rows" in capsys.readouterr().err
     assert Meter.objects.filter(retired_on__isnull=True).count() == 8
     assert sum(District.objects.values_list("meter_count", flat=True)) == 8
