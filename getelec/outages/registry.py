@@ -55,6 +55,7 @@ STORED_IN: dict[str, tuple[type[models.Model], str]] = {
     "meter_address": (Meter, "address"),
 }
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+EMPTY_FILE = "no data rows (an empty registry file is refused: it could only remove meters)"
 MISSING_SAMPLE = 20  # missing meter ids listed in the summary
 CHUNK = 2000  # rows per statement when writing
 UPDATE_FROM_VENDORS = ("postgresql", "sqlite")  # databases with UPDATE ... FROM (SQLite 3.33+)
@@ -160,10 +161,7 @@ def import_registry(
     source = read_table(path, METER_COLUMNS, OPTIONAL_COLUMNS)
     t = source.table
     if t.num_rows == 0:
-        raise InputError(
-            path, None, None, "no data rows (an empty registry file is refused, it would only "
-            "remove meters)"
-        )  # fmt: skip
+        raise InputError(path, None, None, EMPTY_FILE)
     cols = {name: _column(t, name) for name in (*METER_COLUMNS, *OPTIONAL_COLUMNS)}
     limits = {c: m._meta.get_field(f).max_length for c, (m, f) in STORED_IN.items()}
     stripped = ("feeder_name", "district_name", "served_area", "meter_address")
@@ -245,7 +243,6 @@ def import_registry(
 class _Plan:
     """What an import writes, worked out from the file and the database before any write."""
 
-    feeders: dict[str, dict[str, Any]]
     new_f: list[Feeder] = field(default_factory=list)
     upd_f: list[Feeder] = field(default_factory=list)
     new_d: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # feeder as feeder_id
@@ -264,7 +261,7 @@ def _plan(
     *,
     lock: bool,
 ) -> _Plan:
-    plan = _Plan(feeders)
+    plan = _Plan()
     f_qs, d_qs = Feeder.objects.all(), District.objects.all()
     if lock:  # a second import waits for this one
         f_qs, d_qs = f_qs.select_for_update(), d_qs.select_for_update()
