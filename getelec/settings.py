@@ -13,6 +13,8 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 
+from getelec.core.deletions import parse_share
+
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
 VAR_DIR = Path(os.environ.get("GETELEC_VAR_DIR", PROJECT_DIR / "var"))
@@ -229,6 +231,13 @@ DEFAULT_FROM_EMAIL = os.environ.get("GETELEC_EMAIL_FROM", "noreply@getelec.inval
 # under <OUTAGE_DATA_DIR>/<year>/ (default var/outages/).
 OUTAGE_DATA_DIR = os.environ.get("GETELEC_OUTAGE_DATA_DIR") or str(VAR_DIR / "outages")
 OUTAGE_NOTIFICATION_CHANNELS = env_list("GETELEC_OUTAGE_NOTIFICATION_CHANNELS", ["outbox"])
+
+# Registry import (`getelec outages registry import --allow-deletions N`): one import may retire
+# at most this share (0–1) of the active meters, besides at most N; --replace lifts both caps
+# (getelec/core/deletions.py). An operational safety limit, not a policy value.
+REGISTRY_MAX_DELETE_SHARE = parse_share(
+    os.environ.get("GETELEC_REGISTRY_MAX_DELETE_SHARE") or 0.05, "GETELEC_REGISTRY_MAX_DELETE_SHARE"
+)
 
 # The admin banner asking for next year's official holiday schedule shows from this month on.
 CALENDAR_REMINDER_FROM_MONTH = env_int("GETELEC_CALENDAR_REMINDER_FROM_MONTH", 11)

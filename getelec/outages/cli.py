@@ -4,8 +4,10 @@ getelec outages refresh [--year Y] [--as-of D] [--data-dir DIR] [--quiet]
     cron-friendly daily job: runs the analytics engine on the registry and the data folder and
     updates the problem ledger; idempotent (a second run changes nothing). Exit 2 on bad input,
     3 when another refresh is running (one at a time; --wait SECONDS waits for it).
-getelec outages registry import FILE.csv|FILE.parquet
+getelec outages registry import FILE.csv|FILE.parquet [--allow-deletions N] [--replace] [--dry-run]
     imports the grid registry (atomic, idempotent); exit 2 with file/row/column on bad input.
+    Meters missing from the file are kept and reported unless deletions are allowed
+    (getelec.core.deletions); removed meters are retired, not deleted.
 
 Wired into getelec/cli/outages.py by `register_refresh(actions)` (the `outages` sub-parsers).
 """
@@ -19,6 +21,8 @@ import sys
 from pathlib import Path
 
 from getelec.cli import EXIT_BAD_INPUT, EXIT_BUSY, django_setup
+from getelec.core.deletions import DeletionGuard
+from getelec.core.deletions import add_arguments as add_deletion_arguments
 
 
 def _date(text: str) -> dt.date:
@@ -58,9 +62,14 @@ def register_refresh(actions: argparse._SubParsersAction) -> None:
         "import",
         help="import the registry from CSV or Parquet (atomic, idempotent)",
         description="Columns: meter_id, district_id, feeder_id, region, area; optional "
-        "feeder_name, district_name, served_area, meter_address, remote.",
+        "feeder_name, district_name, served_area, meter_address, remote. Meters missing from "
+        "the file are kept and reported unless --allow-deletions N (at most N, and at most "
+        "GETELEC_REGISTRY_MAX_DELETE_SHARE of the active meters) or --replace is given; a "
+        "removed meter is retired (its notices and history stay). A file without rows is "
+        "refused. Exit 2 on bad input or too many removals (nothing changed).",
     )
     imp.add_argument("file")
+    add_deletion_arguments(imp, "meters")
     imp.set_defaults(handler=run_registry_import)
 
 
@@ -94,12 +103,20 @@ def run_refresh(args: argparse.Namespace) -> int:
 def run_registry_import(args: argparse.Namespace) -> int:
     django_setup()
     from getelec.analytics.inputs import InputError
-    from getelec.outages.registry import import_registry
+    from getelec.outages.registry import import_registry, max_delete_share
 
     try:
-        summary = import_registry(args.file)
+        guard = DeletionGuard.from_args(args, max_share=max_delete_share())
+        summary = import_registry(args.file, guard=guard, dry_run=args.dry_run)
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    if summary.missing_meters:
+        print(
+            f"warning: {summary.missing_meters} active meters are missing from the file and were "
+            f"kept (first: {', '.join(summary.missing_sample)}); pass --allow-deletions N to "
+            "retire them",
+            file=sys.stderr,
+        )
     print(json.dumps(summary.as_dict(), ensure_ascii=False))
     return 0

@@ -247,7 +247,11 @@ def _bind_demo_customers() -> None:
     for customer, district in zip(customers, (districts[10], districts[0]), strict=False):
         if Meter.objects.filter(account=customer).exists():
             continue
-        meter = Meter.objects.filter(district=district).order_by("meter_id").first()
+        meter = (
+            Meter.objects.filter(district=district, retired_on__isnull=True)
+            .order_by("meter_id")
+            .first()
+        )
         staff = _staff(district.company_id)
         if meter is not None and staff is not None:
             services.bind_meter(staff, meter, customer)

@@ -72,7 +72,13 @@ class District(models.Model):
 
 
 class Meter(models.Model):
-    """A metered LV customer. `address` and `account` are never shown on public pages."""
+    """A metered LV customer. `address` and `account` are never shown on public pages.
+
+    A meter that leaves the grid (missing from a registry import that may remove meters) is
+    retired, not deleted: its notices, account binding and audit history stay; it no longer
+    counts anywhere "current" (district meter counts, the engine's registry, new notices, the
+    public lookup). Listed again in a later file, it is active again.
+    """
 
     meter_id = models.CharField(_("电能表编号"), max_length=64, unique=True)
     district = models.ForeignKey(District, models.PROTECT, related_name="meters")
@@ -85,6 +91,7 @@ class Meter(models.Model):
         related_name="outage_meters",
         verbose_name=_("用电户账号"),
     )
+    retired_on = models.DateField(_("退役日期"), null=True, blank=True)
 
     class Meta:
         ordering = ["meter_id"]

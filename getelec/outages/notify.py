@@ -33,8 +33,10 @@ def channels() -> list[str]:
 def notify_districts(
     districts: Sequence[District], kind: str, text: str, **links: Any
 ) -> list[CustomerNotice]:
-    """One outbox row per bound meter of the districts, plus one per configured channel."""
-    meters = Meter.objects.filter(district__in=districts, account__isnull=False)
+    """One outbox row per bound active meter of the districts, plus one per configured channel."""
+    meters = Meter.objects.filter(
+        district__in=districts, account__isnull=False, retired_on__isnull=True
+    )
     return notify_meters(meters, kind, text, **links)
 
 

@@ -6,17 +6,23 @@ serves, published), `meter_address` (kept internal, never public) and `remote` (
 a 特殊边远地区 for repair commitments). The engine's own reader validates it first
 (getelec.analytics.inputs.load_meters: missing column, empty value, unknown area, duplicate meter,
 a district on two feeders — each naming file, row and column); the platform then checks that
-every region code is a known administrative division served by a supply company.
+every region code is a known administrative division served by a supply company, and that every
+value fits the column it is stored in (length from the model; no NUL bytes; no control
+characters in ids). A file without data rows is refused.
 
 The import is one transaction (nothing is saved on any error) and idempotent: rows that already
 match are left alone, and an unchanged file writes nothing, not even an audit row. Meters missing
-from the file are removed (they left the grid); feeders and districts stay (ledger history
-refers to them) with a meter count of 0.
+from the file are removed only as getelec.core.deletions allows (`--allow-deletions N` within
+settings.REGISTRY_MAX_DELETE_SHARE of the active meters, or `--replace`); otherwise they are kept
+and reported. Removing a meter retires it (Meter.retired_on): its notices, binding and history
+stay, and a later file that lists it again brings it back. Feeders and districts are never
+removed (ledger history refers to them); a district's meter count is its active meters.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,37 +30,71 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from django.db import transaction
+from django.conf import settings
+from django.db import connection, models, transaction
+from django.utils import timezone
 
 from getelec.accounts.models import Organisation, Region
 from getelec.analytics.inputs import METER_COLUMNS, InputError, load_meters, read_table
 from getelec.audit.services import record
+from getelec.core.deletions import DeletionGuard, DeletionRefused, parse_share
 from getelec.outages.models import Area, District, Feeder, Meter, RegistryImport
 
 OPTIONAL_COLUMNS = ("feeder_name", "district_name", "served_area", "meter_address", "remote")
 TRUE_VALUES = ("1", "true", "yes", "是")
 FALSE_VALUES = ("", "0", "false", "no", "否")
+ID_COLUMNS = ("meter_id", "district_id", "feeder_id")
+# Where each text column is stored: its length is checked against the model before writing.
+STORED_IN: dict[str, tuple[type[models.Model], str]] = {
+    "meter_id": (Meter, "meter_id"),
+    "district_id": (District, "district_id"),
+    "feeder_id": (Feeder, "feeder_id"),
+    "feeder_name": (Feeder, "name"),
+    "district_name": (District, "name"),
+    "served_area": (District, "served_area"),
+    "meter_address": (Meter, "address"),
+}
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+EMPTY_FILE = "no data rows (an empty registry file is refused: it could only remove meters)"
+MISSING_SAMPLE = 20  # missing meter ids listed in the summary
+CHUNK = 2000  # rows per statement when writing
+UPDATE_FROM_VENDORS = ("postgresql", "sqlite")  # databases with UPDATE ... FROM (SQLite 3.33+)
 
 
 @dataclass
 class ImportSummary:
     file: str
     rows: int
+    dry_run: bool = False
     created: Counter[str] = field(default_factory=Counter)
     updated: Counter[str] = field(default_factory=Counter)
-    removed_meters: int = 0
+    unchanged: Counter[str] = field(default_factory=Counter)
+    retired_meters: int = 0  # missing from the file and retired (deletions allowed)
+    restored_meters: int = 0  # retired before, listed again: active again
+    missing_meters: int = 0  # missing from the file and kept (deletions not allowed)
+    missing_sample: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
-        return bool(sum(self.created.values()) or sum(self.updated.values()) or self.removed_meters)
+        return bool(
+            sum(self.created.values())
+            or sum(self.updated.values())
+            or self.retired_meters
+            or self.restored_meters
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "file": self.file,
             "rows": self.rows,
+            "dry_run": self.dry_run,
             "created": dict(self.created),
             "updated": dict(self.updated),
-            "removed_meters": self.removed_meters,
+            "unchanged": dict(self.unchanged),
+            "retired_meters": self.retired_meters,
+            "restored_meters": self.restored_meters,
+            "missing_meters": self.missing_meters,
+            "missing_sample": self.missing_sample,
         }
 
 
@@ -83,16 +123,55 @@ def _fail(path: Path, is_csv: bool, index: int, column: str, message: str) -> In
     return InputError(path, index + 1, column, message)
 
 
+def max_delete_share() -> float:
+    """settings.REGISTRY_MAX_DELETE_SHARE, checked (0–1)."""
+    return parse_share(
+        getattr(settings, "REGISTRY_MAX_DELETE_SHARE", 0.05), "REGISTRY_MAX_DELETE_SHARE"
+    )
+
+
+def _text_problem(column: str, value: str, limits: dict[str, int]) -> str | None:
+    """Why a value cannot be stored as it is, or None."""
+    if "\x00" in value:
+        return "contains a NUL byte"
+    if column in ID_COLUMNS and CONTROL_CHARS.search(value):
+        return "contains a control character"
+    if len(value) > limits[column]:
+        return f"longer than {limits[column]} characters ({len(value)})"
+    return None
+
+
 IMPORT_ACTOR = "getelec outages registry import"
 
 
-def import_registry(path: str | Path, actor: Any = IMPORT_ACTOR) -> ImportSummary:
-    """Validate and import a registry file; raise InputError (file, row, column) on bad input."""
+def import_registry(
+    path: str | Path,
+    actor: Any = IMPORT_ACTOR,
+    *,
+    guard: DeletionGuard | None = None,
+    dry_run: bool = False,
+) -> ImportSummary:
+    """Validate and import a registry file; raise InputError (file, row, column) on bad input.
+
+    `guard` decides whether meters missing from the file are retired (default: never, they
+    are reported). `dry_run`: compute the summary, write nothing."""
     path = Path(path)
+    guard = guard or DeletionGuard(max_share=max_delete_share())
     load_meters(path)  # the engine's validation rules, unchanged
     source = read_table(path, METER_COLUMNS, OPTIONAL_COLUMNS)
     t = source.table
+    if t.num_rows == 0:
+        raise InputError(path, None, None, EMPTY_FILE)
     cols = {name: _column(t, name) for name in (*METER_COLUMNS, *OPTIONAL_COLUMNS)}
+    limits = {c: m._meta.get_field(f).max_length for c, (m, f) in STORED_IN.items()}
+    stripped = ("feeder_name", "district_name", "served_area", "meter_address")
+    for c in stripped:
+        cols[c] = [v.strip() for v in cols[c]]
+    for i in range(t.num_rows):
+        for c in STORED_IN:
+            problem = _text_problem(c, cols[c][i], limits)
+            if problem:
+                raise _fail(path, source.is_csv, i, c, problem)
     regions = {r.code: r for r in Region.objects.all()}
     companies: dict[str, Organisation] = {}
     for org in Organisation.objects.filter(kind=Organisation.Kind.SUPPLY_COMPANY).order_by("pk"):
@@ -119,7 +198,7 @@ def import_registry(path: str | Path, actor: Any = IMPORT_ACTOR) -> ImportSummar
             area = Area.REMOTE
         fid, did = cols["feeder_id"][i], cols["district_id"][i]
         f = feeders.setdefault(fid, {"name": "", "region_id": code, "company_id": company.pk})
-        f["name"] = f["name"] or cols["feeder_name"][i].strip()
+        f["name"] = f["name"] or cols["feeder_name"][i]
         d = districts.setdefault(
             did,
             {
@@ -129,119 +208,213 @@ def import_registry(path: str | Path, actor: Any = IMPORT_ACTOR) -> ImportSummar
                 "company_id": company.pk,
                 "area": area,
                 "served_area": "",
-                "meter_count": 0,
             },
         )
         if d["area"] != area:
             raise _fail(path, source.is_csv, i, "area", f"district {did!r} has two area values")
-        d["name"] = d["name"] or cols["district_name"][i].strip()
-        d["served_area"] = d["served_area"] or cols["served_area"][i].strip()[:255]
-        d["meter_count"] += 1
-        meters[cols["meter_id"][i]] = {
-            "district": did,
-            "address": cols["meter_address"][i].strip()[:255],
-        }
-    summary = ImportSummary(str(path), t.num_rows)
-    with transaction.atomic():
-        _apply(feeders, districts, meters, summary)
-        if summary.changed:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            run = RegistryImport.objects.create(
-                file_name=path.name,
-                sha256=digest,
-                feeders=len(feeders),
-                districts=len(districts),
-                meters=len(meters),
-                changes=summary.as_dict(),
-            )
-            record(actor, "outages.import_registry", run, new=summary.as_dict())
+        d["name"] = d["name"] or cols["district_name"][i]
+        d["served_area"] = d["served_area"] or cols["served_area"][i]
+        meters[cols["meter_id"][i]] = {"district": did, "address": cols["meter_address"][i]}
+    summary = ImportSummary(str(path), t.num_rows, dry_run=dry_run)
+    try:
+        if dry_run:
+            _plan(feeders, districts, meters, guard, summary, lock=False)
+            return summary
+        with transaction.atomic():
+            plan = _plan(feeders, districts, meters, guard, summary, lock=True)
+            _write(plan)
+            if summary.changed:
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                run = RegistryImport.objects.create(
+                    file_name=path.name,
+                    sha256=digest,
+                    feeders=len(feeders),
+                    districts=len(districts),
+                    meters=len(meters),
+                    changes=summary.as_dict(),
+                )
+                record(actor, "outages.import_registry", run, new=summary.as_dict())
+    except DeletionRefused as exc:
+        raise InputError(path, None, None, str(exc)) from exc
     return summary
 
 
-def _apply(
+@dataclass
+class _Plan:
+    """What an import writes, worked out from the file and the database before any write."""
+
+    new_f: list[Feeder] = field(default_factory=list)
+    upd_f: list[Feeder] = field(default_factory=list)
+    new_d: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # feeder as feeder_id
+    upd_d: list[tuple[District, str]] = field(default_factory=list)  # with its feeder_id
+    new_m: list[tuple[str, str, str]] = field(default_factory=list)  # meter, district, address
+    set_m: list[tuple[str, str, str]] = field(default_factory=list)  # changed or restored
+    retire: list[str] = field(default_factory=list)
+
+
+def _plan(
     feeders: dict[str, dict[str, Any]],
     districts: dict[str, dict[str, Any]],
     meters: dict[str, dict[str, Any]],
+    guard: DeletionGuard,
     summary: ImportSummary,
-) -> None:
-    existing_f = {f.feeder_id: f for f in Feeder.objects.select_for_update()}
-    new_f, upd_f = [], []
+    *,
+    lock: bool,
+) -> _Plan:
+    plan = _Plan()
+    f_qs, d_qs = Feeder.objects.all(), District.objects.all()
+    if lock:  # a second import waits for this one
+        f_qs, d_qs = f_qs.select_for_update(), d_qs.select_for_update()
+    existing_f = {f.feeder_id: f for f in f_qs}
+    fid_of = {f.pk: fid for fid, f in existing_f.items()}
     for fid, values in feeders.items():
         f = existing_f.get(fid)
         if f is None:
-            new_f.append(Feeder(feeder_id=fid, **values))
+            plan.new_f.append(Feeder(feeder_id=fid, **values))
         elif any(getattr(f, k) != v for k, v in values.items()):
             for k, v in values.items():
                 setattr(f, k, v)
-            upd_f.append(f)
-    Feeder.objects.bulk_create(new_f, batch_size=2000)
-    Feeder.objects.bulk_update(upd_f, ["name", "region_id", "company_id"], batch_size=2000)
-    summary.created["feeders"] += len(new_f)
-    summary.updated["feeders"] += len(upd_f)
-    fkeys = dict(Feeder.objects.values_list("feeder_id", "pk"))
+            plan.upd_f.append(f)
+    summary.created["feeders"] += len(plan.new_f)
+    summary.updated["feeders"] += len(plan.upd_f)
+    summary.unchanged["feeders"] += len(feeders) - len(plan.new_f) - len(plan.upd_f)
 
-    existing_d = {d.district_id: d for d in District.objects.select_for_update()}
-    fields = ["name", "feeder_id", "region_id", "company_id", "area", "served_area", "meter_count"]
-    new_d, upd_d = [], []
-    for did, values in districts.items():
-        wanted = {**values, "feeder_id": fkeys[values["feeder"]]}
-        wanted.pop("feeder")
-        d = existing_d.get(did)
-        if d is None:
-            new_d.append(District(district_id=did, **wanted))
-        elif any(getattr(d, k) != v for k, v in wanted.items()):
-            for k, v in wanted.items():
-                setattr(d, k, v)
-            upd_d.append(d)
-    for did, d in existing_d.items():  # left the grid: kept for history, no meters
-        if did not in districts and d.meter_count:
-            d.meter_count = 0
-            upd_d.append(d)
-    District.objects.bulk_create(new_d, batch_size=2000)
-    District.objects.bulk_update(upd_d, fields, batch_size=2000)
-    summary.created["districts"] += len(new_d)
-    summary.updated["districts"] += len(upd_d)
-    dkeys = dict(District.objects.values_list("district_id", "pk"))
-
+    existing_d = {d.district_id: d for d in d_qs}
+    did_of = {d.pk: did for did, d in existing_d.items()}
     existing_m = {
-        mid: (dk, addr)
-        for mid, dk, addr in Meter.objects.values_list("meter_id", "district_id", "address")
+        mid: (did_of[dk], addr, retired)
+        for mid, dk, addr, retired in Meter.objects.values_list(
+            "meter_id", "district_id", "address", "retired_on"
+        ).iterator(chunk_size=20000)
     }
-    new_m, upd_m = [], []
+    restored = 0
     for mid, values in meters.items():
-        wanted = (dkeys[values["district"]], values["address"])
         have = existing_m.get(mid)
         if have is None:
-            new_m.append(Meter(meter_id=mid, district_id=wanted[0], address=wanted[1]))
-        elif have != wanted:
-            upd_m.append((mid, wanted))
-    gone = [mid for mid in existing_m if mid not in meters]
-    Meter.objects.bulk_create(new_m, batch_size=5000)
-    if upd_m:
-        objs = {m.meter_id: m for m in Meter.objects.filter(meter_id__in=[u[0] for u in upd_m])}
-        for mid, (dk, addr) in upd_m:
-            objs[mid].district_id, objs[mid].address = dk, addr
-        Meter.objects.bulk_update(list(objs.values()), ["district_id", "address"], batch_size=5000)
-    if gone:
-        for start in range(0, len(gone), 5000):
-            Meter.objects.filter(meter_id__in=gone[start : start + 5000]).delete()
-    summary.created["meters"] += len(new_m)
-    summary.updated["meters"] += len(upd_m)
-    summary.removed_meters = len(gone)
+            plan.new_m.append((mid, values["district"], values["address"]))
+        elif have[2] is not None or have[:2] != (values["district"], values["address"]):
+            plan.set_m.append((mid, values["district"], values["address"]))
+            restored += have[2] is not None
+    missing = sorted(m for m, have in existing_m.items() if have[2] is None and m not in meters)
+    active = sum(1 for have in existing_m.values() if have[2] is None)
+    retire = guard.check(missing=len(missing), existing=active, incoming=len(meters), what="meters")
+    counts = Counter(v["district"] for v in meters.values())
+    if retire:
+        plan.retire = missing
+        summary.retired_meters = len(missing)
+    else:
+        counts.update(existing_m[m][0] for m in missing)
+        summary.missing_meters = len(missing)
+        summary.missing_sample = missing[:MISSING_SAMPLE]
+    summary.created["meters"] += len(plan.new_m)
+    summary.updated["meters"] += len(plan.set_m) - restored
+    summary.restored_meters = restored
+    summary.unchanged["meters"] += len(meters) - len(plan.new_m) - len(plan.set_m)
+
+    updated_in_file = 0
+    for did, values in districts.items():
+        wanted = {k: v for k, v in values.items() if k != "feeder"}
+        wanted["meter_count"] = counts[did]
+        d = existing_d.get(did)
+        if d is None:
+            plan.new_d.append((values["feeder"], {"district_id": did, **wanted}))
+        elif fid_of[d.feeder_id] != values["feeder"] or any(
+            getattr(d, k) != v for k, v in wanted.items()
+        ):
+            for k, v in wanted.items():
+                setattr(d, k, v)
+            plan.upd_d.append((d, values["feeder"]))
+            updated_in_file += 1
+    for did, d in existing_d.items():  # not in the file: kept for history, active meters only
+        if did not in districts and d.meter_count != counts[did]:
+            d.meter_count = counts[did]
+            plan.upd_d.append((d, fid_of[d.feeder_id]))
+    summary.created["districts"] += len(plan.new_d)
+    summary.updated["districts"] += len(plan.upd_d)
+    summary.unchanged["districts"] += len(districts) - len(plan.new_d) - updated_in_file
+    return plan
+
+
+def _write(plan: _Plan) -> None:
+    Feeder.objects.bulk_create(plan.new_f, batch_size=CHUNK)
+    Feeder.objects.bulk_update(plan.upd_f, ["name", "region_id", "company_id"], batch_size=CHUNK)
+    fkeys = dict(Feeder.objects.values_list("feeder_id", "pk"))
+    new_d = [District(feeder_id=fkeys[fid], **values) for fid, values in plan.new_d]
+    for d, fid in plan.upd_d:
+        d.feeder_id = fkeys[fid]
+    District.objects.bulk_create(new_d, batch_size=CHUNK)
+    fields = ["name", "feeder_id", "region_id", "company_id", "area", "served_area", "meter_count"]
+    District.objects.bulk_update([d for d, _ in plan.upd_d], fields, batch_size=CHUNK)
+    dkeys = dict(District.objects.values_list("district_id", "pk"))
+    Meter.objects.bulk_create(
+        [Meter(meter_id=m, district_id=dkeys[d], address=a) for m, d, a in plan.new_m],
+        batch_size=CHUNK,
+    )
+    _set_meters([(m, dkeys[d], a) for m, d, a in plan.set_m])
+    today = timezone.localdate()
+    for start in range(0, len(plan.retire), CHUNK):
+        Meter.objects.filter(meter_id__in=plan.retire[start : start + CHUNK]).update(
+            retired_on=today
+        )
+
+
+def _set_meters(rows: list[tuple[str, int, str]]) -> None:
+    """Set district and address (and make active) of existing meters: one UPDATE ... FROM per
+    chunk of rows. Django's bulk_update builds a CASE with one branch per row that the database
+    evaluates for every row: 50,000 changed addresses took over a minute on PostgreSQL, with
+    the rows locked (benchmarks/outages/registry_import.py)."""
+    if not rows:
+        return
+    vendor = connection.vendor if connection.vendor in UPDATE_FROM_VENDORS else ""
+    if not vendor:
+        objs = {m.meter_id: m for m in Meter.objects.filter(meter_id__in=[r[0] for r in rows])}
+        for mid, dk, addr in rows:
+            objs[mid].district_id, objs[mid].address, objs[mid].retired_on = dk, addr, None
+        Meter.objects.bulk_update(
+            list(objs.values()), ["district_id", "address", "retired_on"], batch_size=200
+        )
+        return
+    qn = connection.ops.quote_name
+    table = qn(Meter._meta.db_table)
+    fields = [Meter._meta.get_field(n) for n in ("meter_id", "district", "address")]
+    types = [f.db_type(connection) for f in fields]
+    m_col, d_col, a_col = (qn(f.column) for f in fields)
+    update = (
+        f"UPDATE {table} SET {d_col} = v.d, {a_col} = v.a, {qn('retired_on')} = NULL "
+        f"FROM {{values}} WHERE {table}.{m_col} = v.m"
+    )
+    chunk = 10000 if vendor == "postgresql" else CHUNK
+    with connection.cursor() as cur:
+        for start in range(0, len(rows), chunk):
+            part = rows[start : start + chunk]
+            if vendor == "postgresql":  # three array parameters
+                arrays = ", ".join(f"%s::{t}[]" for t in types)
+                sql = update.format(values=f"unnest({arrays}) AS v (m, d, a)")
+                cur.execute(sql, [list(col) for col in zip(*part, strict=True)])
+            else:  # SQLite (3.33+): a VALUES list, three parameters a row
+                row_sql = "(" + ", ".join(f"CAST(%s AS {t})" for t in types) + ")"
+                values = ", ".join([row_sql] * len(part))
+                sql = f"WITH v (m, d, a) AS (VALUES {values}) " + update.format(values="v")
+                cur.execute(sql, [x for row in part for x in row])
 
 
 def export_registry(path: Path) -> int:
-    """Write the registry in the engine's meter format (Parquet) for a refresh; remote → rural."""
+    """Write the registry's active meters in the engine's meter format (Parquet) for a refresh;
+    remote → rural."""
     import pyarrow.parquet as pq
 
-    rows = Meter.objects.order_by("meter_id").values_list(
-        "meter_id",
-        "district__district_id",
-        "district__feeder__feeder_id",
-        "district__region_id",
-        "district__area",
-        "district__name",
-        "district__feeder__name",
+    rows = (
+        Meter.objects.filter(retired_on__isnull=True)
+        .order_by("meter_id")
+        .values_list(
+            "meter_id",
+            "district__district_id",
+            "district__feeder__feeder_id",
+            "district__region_id",
+            "district__area",
+            "district__name",
+            "district__feeder__name",
+        )
     )
     cols: dict[str, list[str]] = {
         k: []

@@ -235,7 +235,9 @@ def notices_for(user: Any) -> QuerySet[CustomerNotice]:
 def my_meters(user: Any) -> QuerySet[Meter]:
     if not _active(user):
         return Meter.objects.none()
-    return Meter.objects.filter(account_id=user.pk).select_related("district", "district__feeder")
+    return Meter.objects.filter(account_id=user.pk, retired_on__isnull=True).select_related(
+        "district", "district__feeder"
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -247,12 +249,15 @@ def lookup_districts(query: str, limit: int = 20) -> list[District]:
     q = query.strip()
     if len(q) < 2:
         return []
-    by_meter = District.objects.filter(meters__meter_id=q)
+    by_meter = District.objects.filter(meters__meter_id=q, meters__retired_on__isnull=True)
     found = list(by_meter.select_related("feeder", "region")[:1])
     if found:
         return found
     by_address = (
-        District.objects.filter(Q(served_area__icontains=q) | Q(meters__address__icontains=q))
+        District.objects.filter(
+            Q(served_area__icontains=q)
+            | Q(meters__address__icontains=q, meters__retired_on__isnull=True)
+        )
         .select_related("feeder", "region")
         .distinct()
         .order_by("district_id")

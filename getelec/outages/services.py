@@ -1119,10 +1119,13 @@ def advance_repair(
 
 
 def bind_meter(actor: Any, meter: Meter, account: Any) -> Meter:
-    """Bind a meter to a customer's account (staff of the meter's company)."""
+    """Bind a meter to a customer's account (staff of the meter's company); not a retired one
+    (unbinding it, account None, is allowed)."""
     d = meter.district
     if not selectors.can_work_on(actor, d.company_id, d.region_id):
         raise NotAllowed(_("只有该台区所属供电企业的工作人员可以绑定用电户"))
+    if account is not None and meter.retired_on is not None:
+        raise InvalidInput(_("该电能表已退役（不在最新电网档案中），不能绑定用电户"), "meter")
     with transaction.atomic():
         old = {"account": meter.account_id}
         meter.account = account

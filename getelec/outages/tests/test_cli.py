@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from getelec.outages.cli import register_refresh
-from getelec.outages.models import LedgerEntry
+from getelec.outages.models import District, LedgerEntry, Meter
+from getelec.outages.tests.conftest import GRID, write_registry
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +86,42 @@ def test_a_second_refresh_while_one_runs_exits_3_and_changes_nothing(
         other.join()
     assert _run([*argv, "--wait", "30", "--quiet"]) == 0  # free again: it runs
     assert LedgerEntry.objects.count() == 3
+
+
+@pytest.mark.parametrize("flags", [[], ["--replace"], ["--allow-deletions", "1000"]])
+def test_registry_import_refuses_a_header_only_file_and_keeps_the_registry(
+    grid: Any, tmp_path: Path, capsys: Any, flags: list[str]
+) -> None:
+    empty = write_registry(tmp_path / "empty.csv", [])
+    assert _run(["registry", "import", str(empty), *flags]) == 2
+    assert "no data rows" in capsys.readouterr().err
+    assert Meter.objects.filter(retired_on__isnull=True).count() == 8
+    assert sum(District.objects.values_list("meter_count", flat=True)) == 8
+
+
+def test_registry_import_reports_missing_meters_and_retires_them_only_when_allowed(
+    grid: Any, tmp_path: Path, capsys: Any, settings: Any
+) -> None:
+    short = str(write_registry(tmp_path / "short.csv", GRID[:-1]))
+    assert _run(["registry", "import", short]) == 0
+    out = capsys.readouterr()
+    assert "1 active meters are missing from the file and were kept (first: M08)" in out.err
+    assert json.loads(out.out)["missing_meters"] == 1
+    # 1 of 8 is more than the configured 5 %: stop, change nothing
+    assert _run(["registry", "import", short, "--allow-deletions", "1"]) == 2
+    assert "configured share" in capsys.readouterr().err
+    settings.REGISTRY_MAX_DELETE_SHARE = 0.2
+    assert _run(["registry", "import", short, "--allow-deletions", "1", "--dry-run"]) == 0
+    assert json.loads(capsys.readouterr().out)["retired_meters"] == 1
+    assert Meter.objects.get(meter_id="M08").retired_on is None  # dry run: nothing written
+    assert _run(["registry", "import", short, "--allow-deletions", "1"]) == 0
+    assert json.loads(capsys.readouterr().out)["retired_meters"] == 1
+    assert Meter.objects.get(meter_id="M08").retired_on is not None
+
+
+def test_registry_import_exits_2_on_an_id_too_long_for_the_database(
+    orgs: Any, tmp_path: Path, capsys: Any
+) -> None:
+    path = write_registry(tmp_path / "r.csv", [("M" * 65, *GRID[0][1:])])
+    assert _run(["registry", "import", str(path)]) == 2
+    assert "row 1, column meter_id: longer than 64 characters" in capsys.readouterr().err
