@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from io import BytesIO
 from typing import Any
 
 from openpyxl import Workbook
@@ -13,6 +12,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from getelec.accounts.models import Organisation
+from getelec.core.exports import workbook_bytes
 from getelec.supervision.models import MonthlyBatch
 from getelec.supervision.selectors import TaskStatus, ledger_by_section
 
@@ -28,9 +28,7 @@ LEDGER_HEADER = ("序号", "工作任务", "责任单位", "完成时限", "完�
 
 
 def _save(wb: Workbook) -> bytes:
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)  # every text cell neutralised (formula injection)
 
 
 def _latest_text(status: TaskStatus) -> str:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from getelec.accounts.models import User
+from getelec.accounts.powers import Power, powers_of
 from getelec.connection import selectors as connection_selectors
 from getelec.connection.models import PauseReason
 from getelec.connection.services import ServiceError
@@ -412,7 +413,7 @@ def batch_preview(request: HttpRequest) -> HttpResponse:
     form = MonthForm(request.GET or {"month": f"{_default_month(today):%Y-%m}"})
     companies = selectors.companies_for(user)  # type: ignore[arg-type]
     company = companies.filter(pk=request.GET.get("company") or 0).first() or (
-        companies.first() if user.is_company_staff else None  # type: ignore[union-attr]
+        companies.first() if powers_of(user).has(Power.FILE_FILINGS) else None
     )
     if company is None:
         raise Http404(_("未找到该供电企业"))
@@ -430,7 +431,8 @@ def batch_preview(request: HttpRequest) -> HttpResponse:
             "existing": existing,
             "today": today,
             "month_ended": today > rules.month_end(month),
-            "can_submit": user.is_company_staff and user.organisation_id == company.pk,  # type: ignore[union-attr]
+            "can_submit": powers_of(user).has(Power.FILE_FILINGS)
+            and user.organisation_id == company.pk,  # type: ignore[union-attr]
         },
     )
 
@@ -444,7 +446,7 @@ def batch_submit(request: HttpRequest) -> HttpResponse:
         messages.error(request, form.errors["month"][0])
         return redirect("supervision:batches")
     company = selectors.companies_for(user).filter(pk=user.organisation_id).first()  # type: ignore[arg-type, union-attr]
-    if company is None or not user.is_company_staff:  # type: ignore[union-attr]
+    if company is None or not powers_of(user).has(Power.FILE_FILINGS):
         raise Http404(_("未找到该供电企业"))
     try:
         batch = services.submit_batch(user, company, form.cleaned_data["month"])  # type: ignore[arg-type]
@@ -474,7 +476,7 @@ def batch_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _regulator(request: HttpRequest) -> Any:
     user = request.user
-    if not (user.is_regulator or user.is_platform_admin):  # type: ignore[union-attr]
+    if not powers_of(user).has(Power.READ_COMPLIANCE_DASHBOARD):
         raise Http404(_("页面不存在"))
     return user
 
