@@ -22,11 +22,19 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from getelec.accounts.masking import outside_view
 from getelec.accounts.models import Organisation, User
 from getelec.accounts.powers import Power, powers_of
 from getelec.audit.models import AuditEvent
 from getelec.connection import selectors as connection_selectors
-from getelec.connection.models import OPEN_STATUSES, Application, Category, Status, Voltage
+from getelec.connection.models import (
+    OPEN_STATUSES,
+    Application,
+    Category,
+    GridUpgradeCause,
+    Status,
+    Voltage,
+)
 from getelec.core.policy import default_policy
 from getelec.supervision import rules
 from getelec.supervision.models import (
@@ -466,6 +474,63 @@ def batches_for(user: User) -> QuerySet[MonthlyBatch]:
     return qs.none()
 
 
+def batch_rows(batch: MonthlyBatch) -> list[dict[str, Any]]:
+    """A batch's rows as they leave the company (page, API and the A1 workbook): masked as seen
+    from outside it. Rows are masked when the batch is made; this also masks those frozen
+    before that (their full customer names are looked up to find them in the text)."""
+    numbers = [row.get("application") for row in batch.rows]
+    customers = {
+        number: (name, kind)
+        for number, name, kind in Application.objects.filter(number__in=numbers).values_list(
+            "number", "customer_name", "customer_type"
+        )
+    }
+    return [
+        outside_view(
+            row,
+            *customers.get(row.get("application"), ("", row.get("customer_type", ""))),
+        )
+        for row in batch.rows
+    ]
+
+
+def revisions_for(user: User, filing: DelayFiling) -> list[FilingRevision]:
+    """The filing's revisions, newest first, for display: masked in memory (never saved) for
+    anybody but the serving company's staff."""
+    revisions = list(filing.revisions.order_by("-number"))
+    if connection_selectors.sees_personal_data(user, filing.application):
+        return revisions
+    for revision in revisions:
+        masked = outside_view(
+            {f: getattr(revision, f) for f in MASKED_REVISION_FIELDS},
+            revision.customer_name,
+            revision.customer_type,
+        )
+        for key, value in masked.items():
+            setattr(revision, key, value)
+        revision.save = _never_saved  # type: ignore[method-assign]
+    return revisions
+
+
+# The text fields of a revision a page shows (masked for outsiders).
+MASKED_REVISION_FIELDS = (
+    "project_name",
+    "customer_name",
+    "address",
+    "cause_detail",
+    "upgrade_project",
+    "measures",
+    "customer_informed_how",
+    "late_reason",
+    "contact",
+    "reason",
+)
+
+
+def _never_saved(*args: Any, **kwargs: Any) -> None:
+    raise RuntimeError("a masked revision is for display only")
+
+
 def get_batch_for(user: User, pk: int) -> MonthlyBatch:
     batch = batches_for(user).filter(pk=pk).first()
     if batch is None:
@@ -500,18 +565,22 @@ def _city_code(region_code: str) -> str:
     return region_code[:4] + "00"
 
 
-def revision_row(revision: FilingRevision) -> dict[str, Any]:
-    """One filing revision as a JSON row (the batch keeps these as submitted)."""
-    from getelec.accounts.masking import mask_name
-    from getelec.connection.models import CustomerType, GridUpgradeCause
+def revision_row(revision: FilingRevision, full: bool = False) -> dict[str, Any]:
+    """One filing revision as a JSON row (the batch keeps these as submitted). Unless `full`
+    (only for the serving company's staff), as seen from outside the company: a natural
+    person's name and the address below the building masked (accounts.masking.outside_view)."""
+    row = _revision_values(revision)
+    if full:
+        return row
+    return outside_view(row, revision.customer_name, revision.customer_type)
 
-    customer = revision.customer_name
-    if revision.customer_type == CustomerType.RESIDENTIAL:
-        customer = mask_name(customer)
+
+def _revision_values(revision: FilingRevision) -> dict[str, Any]:
     return {
         "revision": revision.number,
         "project_name": revision.project_name,
-        "customer_name": customer,
+        "customer_name": revision.customer_name,
+        "customer_type": revision.customer_type,
         "address": revision.address,
         "region_name": revision.region_name,
         "category": revision.category,

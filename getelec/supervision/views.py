@@ -298,7 +298,7 @@ def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     filing = selectors.get_filing_for(user, pk)  # type: ignore[arg-type]
     today = timezone.localdate()
-    revisions = list(filing.revisions.order_by("-number"))
+    revisions = selectors.revisions_for(user, filing)  # type: ignore[arg-type]
     can_edit = connection_selectors.can_work_on(user, filing.application)  # type: ignore[arg-type]
     history = selectors.filing_history(filing)
     return render(
@@ -460,7 +460,11 @@ def batch_submit(request: HttpRequest) -> HttpResponse:
 @desk_view
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = selectors.get_batch_for(request.user, pk)  # type: ignore[arg-type]
-    return render(request, "supervision/batch_detail.html", {"batch": batch})
+    return render(
+        request,
+        "supervision/batch_detail.html",
+        {"batch": batch, "rows": selectors.batch_rows(batch)},
+    )
 
 
 @desk_view
