@@ -212,3 +212,11 @@ ORGANISATION_KINDS = (
     KIND_ENERGY_AUTHORITY,
     KIND_DEPARTMENT,
 )
+
+
+def context(request: Any) -> dict[str, Any]:
+    """Template context processor: `{% if "read_applications" in powers %}` (computed once per
+    request, only when a template asks)."""
+    from django.utils.functional import SimpleLazyObject
+
+    return {"powers": SimpleLazyObject(lambda: powers_of(getattr(request, "user", None)))}
