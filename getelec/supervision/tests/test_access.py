@@ -486,3 +486,12 @@ def test_deciding_and_reading_powers_by_organisation(
     assert selectors.sees_everything(user) is (key in WHOLE_LEDGER)
     assert quality.sees_everything(user) is (key in QUALITY_READERS)
     assert quality.can_verify(user) is (key in SIGNS_OFF)
+
+
+def test_the_city_energy_authority_lands_on_the_filings_not_in_a_redirect_loop(
+    users: dict[str, Any],
+) -> None:
+    client = client_for(users["energy_yinchuan"])
+    response = client.get(reverse("regulator_list"))
+    assert response.status_code == 302 and response["Location"] == reverse("supervision:filings")
+    assert "监管查询" not in client.get(reverse("supervision:filings")).content.decode()
