@@ -287,3 +287,12 @@ def submit(
         )
 
     return _submit
+
+
+@pytest.fixture
+def organisation_users(db: Any) -> dict[str, Any]:
+    """One account in every kind of organisation at every level (getelec.accounts.testing:
+    ORGANISATION_CASES, by key), plus "applicant", "admin" and "anonymous": None."""
+    from getelec.accounts.testing import make_organisation_users
+
+    return make_organisation_users(PASSWORD)

@@ -114,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "getelec.workcalendar.context.calendar_banner",
+                "getelec.accounts.powers.context",
             ],
         },
     },

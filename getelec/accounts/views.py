@@ -13,7 +13,14 @@ def landing_url(user: object) -> str:
     if getattr(user, "is_company_staff", False):
         return reverse("queue")
     if getattr(user, "is_regulator", False):
-        return reverse("regulator_list")
+        from getelec.accounts.powers import Power, powers_of
+
+        powers = powers_of(user)
+        if powers.has(Power.READ_APPLICATIONS):
+            return reverse("regulator_list")
+        if powers.has(Power.READ_FILINGS):  # a city energy authority
+            return reverse("supervision:filings")
+        return reverse("home")
     if getattr(user, "is_applicant", False):
         return reverse("my_applications")
     if getattr(user, "is_platform_admin", False):

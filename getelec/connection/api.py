@@ -22,7 +22,7 @@ from ninja import Status as Respond
 from ninja.files import UploadedFile
 from ninja.security import django_auth
 
-from getelec.accounts.masking import mask_id_number, mask_phone
+from getelec.accounts.masking import mask_address, mask_id_number, mask_phone
 from getelec.connection import selectors, services, throttle
 from getelec.connection.models import OPEN_STATUSES, Application, Category, Document, Status
 from getelec.connection.schema import (
@@ -159,7 +159,7 @@ def _detail(app: Application, user: Any) -> dict[str, Any]:
             "customer_type": app.customer_type,
             "id_number": app.id_number if full else mask_id_number(app.id_number),
             "contact_phone": app.contact_phone if full else mask_phone(app.contact_phone),
-            "address": app.address,
+            "address": app.address if full else mask_address(app.address),
             "personal_data_masked": not full,
             "property_scope": app.property_scope,
             "request_type": app.request_type,

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from getelec.accounts.models import Organisation, Region, User
+from getelec.accounts.powers import Power, powers_of
 from getelec.connection.models import (
     OPEN_STATUSES,
     Application,
@@ -50,8 +51,9 @@ def scope_region(user: User) -> Region | None:
 
 
 def applications_for(user: User) -> QuerySet[Application]:
-    """applicant: own; staff: own company within their region; regulator: all in their
-    region (read-only); admin: all; anonymous or other roles: none."""
+    """applicant: own; staff: own company within their region; an organisation with
+    READ_APPLICATIONS (the regulators, not a city energy authority: getelec.accounts.powers):
+    all in its region (read-only); admin: all; anonymous or other roles: none."""
     qs = Application.objects.all()
     if not _active(user):
         return qs.none()
@@ -65,11 +67,9 @@ def applications_for(user: User) -> QuerySet[Application]:
         if org is None or org.kind != Organisation.Kind.SUPPLY_COMPANY or region is None:
             return qs.none()
         return qs.filter(company_id=org.pk, region__code__startswith=region.scope_prefix)
-    if user.is_regulator:
-        region = scope_region(user)
-        if region is None:
-            return qs.none()
-        return qs.filter(region__code__startswith=region.scope_prefix)
+    powers = powers_of(user)
+    if powers.has(Power.READ_APPLICATIONS) and powers.prefix is not None:
+        return qs.filter(region__code__startswith=powers.prefix)
     return qs.none()
 
 

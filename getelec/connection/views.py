@@ -22,6 +22,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from getelec.accounts.models import Organisation, Region, User
+from getelec.accounts.powers import Power, powers_of
 from getelec.accounts.views import landing_url
 from getelec.connection import selectors, services, throttle
 from getelec.connection.forms import (
@@ -676,12 +677,13 @@ def queue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def regulator(request: HttpRequest) -> HttpResponse:
-    """Read-only list of every application in the regulator's region (full desk: later issue)."""
+    """Read-only list of every application in the region of an organisation that may read them
+    (READ_APPLICATIONS)."""
     user: User = request.user  # type: ignore[assignment]
-    if not (user.is_regulator or user.is_platform_admin):
+    powers = powers_of(user)
+    if not powers.has(Power.READ_APPLICATIONS):
         return redirect(_landing_for(user))
-    region = selectors.scope_region(user)
-    prefix = region.scope_prefix if region is not None and not user.is_platform_admin else ""
+    prefix = powers.prefix or ""
     companies = Organisation.objects.filter(kind=Organisation.Kind.SUPPLY_COMPANY)
     counties = Region.objects.filter(level=Region.Level.COUNTY)
     if prefix:

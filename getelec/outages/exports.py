@@ -6,10 +6,8 @@ rule broken, status, measures and target dates.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
-from io import BytesIO, StringIO
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -17,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from getelec.core.exports import csv_bytes, workbook_bytes
 from getelec.outages.models import LedgerEntry, Level
 from getelec.outages.services import entry_rule_text, rule_values
 
@@ -98,9 +97,7 @@ def _xlsx(title: str, columns: Columns, rows: Iterable) -> bytes:
     for i, name in enumerate(names, start=1):
         ws.column_dimensions[ws.cell(1, i).column_letter].width = max(10, min(40, len(name) * 3))
     ws.freeze_panes = "A2"
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)  # every text cell neutralised (formula injection)
 
 
 def public_xlsx(rows: Iterable[LedgerEntry]) -> bytes:
@@ -108,12 +105,9 @@ def public_xlsx(rows: Iterable[LedgerEntry]) -> bytes:
 
 
 def public_csv(rows: Iterable[LedgerEntry]) -> bytes:
-    out = StringIO()
-    w = csv.writer(out)
-    w.writerow(headers(PUBLIC_COLUMNS))
-    for e in rows:
-        w.writerow([get(e) for _name, get in PUBLIC_COLUMNS])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel opens it as UTF-8
+    return csv_bytes(
+        headers(PUBLIC_COLUMNS), ([get(e) for _name, get in PUBLIC_COLUMNS] for e in rows)
+    )
 
 
 def regulator_xlsx(rows: Iterable[LedgerEntry]) -> bytes:

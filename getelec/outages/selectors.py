@@ -2,7 +2,9 @@
 
 - Supply-company staff see their own company's grid (entries, warnings, planned outages, repair
   tickets, notices) within their region scope; they act on them.
-- Regulators and admins read everything; regulators verify and sign off ledger entries (L30).
+- The regulators read every company's desk in their region, admins everything
+  (READ_QUALITY_LEDGER, getelec.accounts.powers); the organisation named in policy data signs
+  off ledger entries (L30). A city energy authority has no quality-desk power.
 - Customers (applicant accounts) see the meters bound to their account and their notices.
 - The public sees only the disclosure (public_entries) and the outage/repair lookup, which carry
   no personal data.
@@ -20,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from getelec.accounts.models import Organisation, User
+from getelec.accounts.powers import Power, powers_of
 from getelec.connection.selectors import scope_region
 from getelec.core.policy import default_policy
 from getelec.outages.models import (
@@ -42,7 +45,17 @@ def _active(user: Any) -> bool:
 
 
 def sees_everything(user: Any) -> bool:
-    return _active(user) and (user.is_regulator or user.is_platform_admin)
+    """Reads every company's quality desk in its region (READ_QUALITY_LEDGER: the regulators
+    and admins, not a city energy authority); querysets narrow it with `_region_filter`."""
+    return powers_of(user).has(Power.READ_QUALITY_LEDGER)
+
+
+def _region_filter(user: Any, region: str = "region") -> Q:
+    """The region part of a reader's scope (admins: everything)."""
+    prefix = powers_of(user).prefix
+    if prefix is None:
+        return Q(pk__in=[])
+    return Q(**{f"{region}__code__startswith": prefix}) if prefix else Q()
 
 
 def is_company_staff(user: Any) -> bool:
@@ -83,11 +96,10 @@ def signoff_organisation(on: dt.date | None = None) -> Any:
 
 
 def can_verify(user: Any) -> bool:
-    """Only regulators of the sign-off organisation verify and close entries (L30); other
-    regulators (e.g. 自治区发展改革委) and platform admins read the ledger but never sign off."""
-    if not (_active(user) and user.is_regulator and user.organisation_id is not None):
-        return False
-    return user.organisation.name == signoff_organisation().value
+    """Only regulators of the sign-off organisation verify and close entries (L30; the power
+    SIGN_OFF_QUALITY, named in policy data); other regulators (e.g. 自治区发展改革委), city
+    energy authorities and platform admins never sign off."""
+    return powers_of(user).has(Power.SIGN_OFF_QUALITY)
 
 
 def param(name: str, on: dt.date | None = None, region: str | None = None) -> Any:
@@ -104,7 +116,7 @@ def entries_for(user: Any) -> QuerySet[LedgerEntry]:
         "company", "region", "region__parent", "feeder", "district"
     )
     if sees_everything(user):
-        return qs
+        return qs.filter(_region_filter(user))
     if is_company_staff(user):
         q = _company_filter(user)
         return qs.filter(q) if q is not None else qs.none()
@@ -165,7 +177,7 @@ def statuses_for(user: Any) -> QuerySet[DistrictStatus]:
         "district", "district__feeder", "district__region", "district__company"
     )
     if sees_everything(user):
-        return qs
+        return qs.filter(_region_filter(user, "district__region"))
     if is_company_staff(user):
         q = _company_filter(user, "district__company", "district__region")
         return qs.filter(q) if q is not None else qs.none()
@@ -175,7 +187,7 @@ def statuses_for(user: Any) -> QuerySet[DistrictStatus]:
 def districts_for(user: Any) -> QuerySet[District]:
     qs = District.objects.select_related("feeder", "region")
     if sees_everything(user):
-        return qs
+        return qs.filter(_region_filter(user))
     if is_company_staff(user):
         q = _company_filter(user)
         return qs.filter(q) if q is not None else qs.none()
@@ -185,7 +197,7 @@ def districts_for(user: Any) -> QuerySet[District]:
 def planned_for(user: Any) -> QuerySet[PlannedOutage]:
     qs = PlannedOutage.objects.select_related("feeder", "company").prefetch_related("districts")
     if sees_everything(user):
-        return qs
+        return qs.filter(_region_filter(user, "feeder__region"))
     if is_company_staff(user):
         q = _company_filter(user, "company", "feeder__region")
         return qs.filter(q) if q is not None else qs.none()
@@ -202,7 +214,7 @@ def get_planned_for(user: Any, number: str) -> PlannedOutage:
 def repairs_for(user: Any) -> QuerySet[RepairTicket]:
     qs = RepairTicket.objects.select_related("district", "feeder", "company", "district__region")
     if sees_everything(user):
-        return qs
+        return qs.filter(_region_filter(user, "district__region"))
     if is_company_staff(user):
         q = _company_filter(user, "company", "district__region")
         return qs.filter(q) if q is not None else qs.none()
@@ -225,7 +237,7 @@ def notices_for(user: Any) -> QuerySet[CustomerNotice]:
     if not _active(user):
         return qs.none()
     if sees_everything(user):
-        return qs
+        return qs.filter(_region_filter(user, "meter__district__region"))
     if is_company_staff(user):
         q = _company_filter(user, "meter__district__company", "meter__district__region")
         return qs.filter(q) if q is not None else qs.none()

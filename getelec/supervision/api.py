@@ -12,6 +12,7 @@ from django.utils import timezone
 from ninja import Router
 from ninja.security import django_auth
 
+from getelec.connection import selectors as connection_selectors
 from getelec.supervision import selectors
 
 router = Router(tags=["supervision"], auth=django_auth)
@@ -108,13 +109,14 @@ def filings(request: HttpRequest) -> list[dict[str, Any]]:
 def filing(request: HttpRequest, pk: int) -> dict[str, Any]:
     user = _desk(request)
     f = selectors.get_filing_for(user, pk)
+    full = connection_selectors.sees_personal_data(user, f.application)
     return {
         "id": f.pk,
         "application": f.application.number,
         "company": f.company.name,
         "late": f.late,
         "submitted_on": f.submitted_on,
-        "revisions": [selectors.revision_row(r) for r in f.revisions.order_by("number")],
+        "revisions": [selectors.revision_row(r, full=full) for r in f.revisions.order_by("number")],
     }
 
 
@@ -159,5 +161,5 @@ def batch(request: HttpRequest, pk: int) -> dict[str, Any]:
         "late": b.late,
         "recipients": [o.name for o in b.recipients.all()],
         "copied_to": [o.name for o in b.copied_to.all()],
-        "rows": b.rows,
+        "rows": selectors.batch_rows(b),
     }

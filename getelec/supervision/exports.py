@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from io import BytesIO
 from typing import Any
 
 from openpyxl import Workbook
@@ -13,8 +12,9 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from getelec.accounts.models import Organisation
+from getelec.core.exports import workbook_bytes
 from getelec.supervision.models import MonthlyBatch
-from getelec.supervision.selectors import TaskStatus, ledger_by_section
+from getelec.supervision.selectors import TaskStatus, batch_rows, ledger_by_section
 
 THIN = Side(style="thin", color="999999")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -28,9 +28,7 @@ LEDGER_HEADER = ("序号", "工作任务", "责任单位", "完成时限", "完�
 
 
 def _save(wb: Workbook) -> bytes:
-    out = BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)  # every text cell neutralised (formula injection)
 
 
 def _latest_text(status: TaskStatus) -> str:
@@ -134,7 +132,8 @@ def batch_xlsx(
     preview: bool = False,
 ) -> bytes:
     """A cover sheet (to, cc, month, due date, summary table) and one filled-in form A1 per
-    filing, as submitted."""
+    filing, as submitted (personal data masked: the workbook goes to the regulators)."""
+    rows = batch_rows(batch)
     wb = Workbook()
     cover = wb.active
     cover.title = "报送汇总"
@@ -156,7 +155,7 @@ def batch_xlsx(
         ("报送截止日", due),
         ("报送日期", "—" if preview else f"{batch.submitted_on:%Y-%m-%d}"),
         ("是否逾期报送", "—" if preview else ("是" if batch.late else "否")),
-        ("备案件数", len(batch.rows)),
+        ("备案件数", len(rows)),
     ):
         cover.append([label, value])
     cover.append([])
@@ -164,7 +163,7 @@ def batch_xlsx(
     cover.append(header)
     for cell in cover[cover.max_row]:
         cell.font, cell.fill, cell.border = Font(bold=True), HEAD_FILL, BORDER
-    for row in batch.rows:
+    for row in rows:
         cover.append(
             [
                 row["application"],
@@ -180,7 +179,7 @@ def batch_xlsx(
     for col, width in zip("ABCDEF", (18, 40, 26, 14, 12, 18), strict=True):
         cover.column_dimensions[col].width = width
 
-    for i, row in enumerate(batch.rows, start=1):
+    for i, row in enumerate(rows, start=1):
         ws = wb.create_sheet(f"{i}-{row['application']}"[:31])
         ws.append([A1_TITLE])
         ws.merge_cells("A1:B1")

@@ -1,10 +1,11 @@
 """Scoped reads of the regulator's desk: access control lives here.
 
-- Regulators (and admins) see every ledger row; every other user sees only the rows their own
-  organisation is responsible for, and reports only on those.
-- Filings: regulators see those of applications in their region, company staff their own
-  company's (both through connection.selectors.applications_for); batches likewise, and a city
-  energy authority the batches copied to it.
+Powers come from the user's organisation (getelec.accounts.powers), never the role flag:
+- The region regulators (and admins) read every ledger row (READ_LEDGER_ALL); every other
+  organisation sees only the rows it is responsible for, and reports only on those.
+- Filings: READ_FILINGS holders see those of applications in their region (a city energy
+  authority its city's), company staff their own company's; batches likewise (READ_BATCHES:
+  companies in the region and batches copied to the organisation).
 Anything out of scope is a 404, never a 403.
 """
 
@@ -21,10 +22,19 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from getelec.accounts.masking import outside_view
 from getelec.accounts.models import Organisation, User
+from getelec.accounts.powers import Power, powers_of
 from getelec.audit.models import AuditEvent
 from getelec.connection import selectors as connection_selectors
-from getelec.connection.models import OPEN_STATUSES, Application, Category, Status, Voltage
+from getelec.connection.models import (
+    OPEN_STATUSES,
+    Application,
+    Category,
+    GridUpgradeCause,
+    Status,
+    Voltage,
+)
 from getelec.core.policy import default_policy
 from getelec.supervision import rules
 from getelec.supervision.models import (
@@ -49,13 +59,9 @@ LV_CATEGORIES = (
 )
 
 
-def _active(user: Any) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active)
-
-
 def sees_everything(user: Any) -> bool:
-    """Regulators and admins read the whole ledger."""
-    return _active(user) and (user.is_regulator or user.is_platform_admin)
+    """The region regulators and admins read the whole ledger (READ_LEDGER_ALL)."""
+    return powers_of(user).has(Power.READ_LEDGER_ALL)
 
 
 def param(name: str, on: dt.date | None = None) -> Any:
@@ -69,19 +75,16 @@ def param(name: str, on: dt.date | None = None) -> Any:
 
 def assignments_for(user: User) -> QuerySet[LedgerAssignment]:
     qs = LedgerAssignment.objects.select_related("task", "organisation")
-    if not _active(user):
-        return qs.none()
-    if sees_everything(user):
+    powers = powers_of(user)
+    if powers.has(Power.READ_LEDGER_ALL):
         return qs
-    if not user.organisation_id:
+    if not powers.has(Power.REPORT_PROGRESS) or powers.organisation_id is None:
         return qs.none()
-    return qs.filter(organisation_id=user.organisation_id)
+    return qs.filter(organisation_id=powers.organisation_id)
 
 
 def ledger_tasks_for(user: User) -> QuerySet[LedgerTask]:
     qs = LedgerTask.objects.all()
-    if not _active(user):
-        return qs.none()
     if sees_everything(user):
         return qs
     return qs.filter(assignments__in=assignments_for(user)).distinct()
@@ -109,20 +112,22 @@ def get_report_for(user: User, pk: int) -> ProgressReport:
 
 def can_report(user: User, assignment: LedgerAssignment) -> bool:
     """A responsible unit reports only on its own rows."""
+    powers = powers_of(user)
     return (
-        _active(user)
-        and user.organisation_id is not None
-        and user.organisation_id == assignment.organisation_id
-        and user.role in (User.Role.STAFF, User.Role.DEPARTMENT, User.Role.REGULATOR)
+        powers.has(Power.REPORT_PROGRESS)
+        and powers.organisation_id is not None
+        and powers.organisation_id == assignment.organisation_id
     )
 
 
 def can_review(user: User, report: ProgressReport) -> bool:
-    """A regulator reviews reports, never those of its own organisation."""
+    """A region regulator reviews reports of units in its region, never its own."""
+    powers = powers_of(user)
+    unit = report.assignment.organisation
     return (
-        _active(user)
-        and user.is_regulator
-        and user.organisation_id != report.assignment.organisation_id
+        powers.has(Power.REVIEW_REPORTS)
+        and powers.organisation_id != unit.pk
+        and powers.in_scope(unit.region_id)
     )
 
 
@@ -280,10 +285,21 @@ def filing_history(filing: DelayFiling) -> QuerySet[AuditEvent]:
 # --------------------------------------------------------------------------------------------
 
 
+def filing_applications_for(user: User) -> QuerySet[Application]:
+    """The applications whose filings the user may read: the own company's (FILE_FILINGS,
+    through connection's scope) or every one in the region (READ_FILINGS)."""
+    powers = powers_of(user)
+    if powers.has(Power.FILE_FILINGS):
+        return connection_selectors.applications_for(user)
+    if powers.has(Power.READ_FILINGS) and powers.prefix is not None:
+        return Application.objects.filter(region__code__startswith=powers.prefix)
+    return Application.objects.none()
+
+
 def filings_for(user: User) -> QuerySet[DelayFiling]:
-    return DelayFiling.objects.filter(
-        application__in=connection_selectors.applications_for(user)
-    ).select_related("application", "application__region", "company")
+    return DelayFiling.objects.filter(application__in=filing_applications_for(user)).select_related(
+        "application", "application__region", "company"
+    )
 
 
 def get_filing_for(user: User, pk: int) -> DelayFiling:
@@ -327,7 +343,7 @@ def filing_outcome(
 def blocked_unfiled(user: User) -> QuerySet[Application]:
     """LV applications marked as blocked that still have no filing (the company's to-do)."""
     return (
-        connection_selectors.applications_for(user)
+        filing_applications_for(user)
         .filter(voltage=Voltage.LOW, status__in=OPEN_STATUSES)
         .exclude(grid_upgrade_cause="")
         .filter(delay_filing__isnull=True)
@@ -378,7 +394,7 @@ def unfiled_overdue(user: User, today: dt.date | None = None) -> list[UnfiledOve
         status=Status.COMPLETED, completed_on__gt=F("due_on")
     )
     qs = (
-        connection_selectors.applications_for(user)
+        filing_applications_for(user)
         .filter(category__in=LV_CATEGORIES, due_on__isnull=False)
         .filter(overdue)
         .select_related("region", "company")
@@ -446,21 +462,73 @@ def batches_for(user: User) -> QuerySet[MonthlyBatch]:
     qs = MonthlyBatch.objects.select_related("company", "submitted_by").prefetch_related(
         "recipients", "copied_to"
     )
-    if not _active(user):
-        return qs.none()
-    if user.is_platform_admin:
-        return qs
-    org = user.organisation
-    if user.is_company_staff:
-        return qs.filter(company_id=user.organisation_id) if org else qs.none()
-    if user.is_regulator:
-        if org is not None and org.kind == Organisation.Kind.ENERGY_AUTHORITY:
-            return qs.filter(copied_to=org)
-        region = connection_selectors.scope_region(user)
-        if region is None:
-            return qs.none()
-        return qs.filter(company__region__code__startswith=region.scope_prefix)
+    powers = powers_of(user)
+    if powers.has(Power.FILE_FILINGS):
+        return qs.filter(company_id=powers.organisation_id)
+    if powers.has(Power.READ_BATCHES) and powers.prefix is not None:
+        if powers.admin:
+            return qs
+        in_region = Q(company__region__code__startswith=powers.prefix)
+        copied = MonthlyBatch.objects.filter(copied_to=powers.organisation_id).values("pk")
+        return qs.filter(in_region | Q(pk__in=copied))
     return qs.none()
+
+
+def batch_rows(batch: MonthlyBatch) -> list[dict[str, Any]]:
+    """A batch's rows as they leave the company (page, API and the A1 workbook): masked as seen
+    from outside it. Rows are masked when the batch is made; this also masks those frozen
+    before that (their full customer names are looked up to find them in the text)."""
+    numbers = [row.get("application") for row in batch.rows]
+    customers = {
+        number: (name, kind)
+        for number, name, kind in Application.objects.filter(number__in=numbers).values_list(
+            "number", "customer_name", "customer_type"
+        )
+    }
+    return [
+        outside_view(
+            row,
+            *customers.get(row.get("application"), ("", row.get("customer_type", ""))),
+        )
+        for row in batch.rows
+    ]
+
+
+def revisions_for(user: User, filing: DelayFiling) -> list[FilingRevision]:
+    """The filing's revisions, newest first, for display: masked in memory (never saved) for
+    anybody but the serving company's staff."""
+    revisions = list(filing.revisions.order_by("-number"))
+    if connection_selectors.sees_personal_data(user, filing.application):
+        return revisions
+    for revision in revisions:
+        masked = outside_view(
+            {f: getattr(revision, f) for f in MASKED_REVISION_FIELDS},
+            revision.customer_name,
+            revision.customer_type,
+        )
+        for key, value in masked.items():
+            setattr(revision, key, value)
+        revision.save = _never_saved  # type: ignore[method-assign]
+    return revisions
+
+
+# The text fields of a revision a page shows (masked for outsiders).
+MASKED_REVISION_FIELDS = (
+    "project_name",
+    "customer_name",
+    "address",
+    "cause_detail",
+    "upgrade_project",
+    "measures",
+    "customer_informed_how",
+    "late_reason",
+    "contact",
+    "reason",
+)
+
+
+def _never_saved(*args: Any, **kwargs: Any) -> None:
+    raise RuntimeError("a masked revision is for display only")
 
 
 def get_batch_for(user: User, pk: int) -> MonthlyBatch:
@@ -472,18 +540,14 @@ def get_batch_for(user: User, pk: int) -> MonthlyBatch:
 
 def companies_for(user: User) -> QuerySet[Organisation]:
     qs = Organisation.objects.filter(kind=Organisation.Kind.SUPPLY_COMPANY)
-    if not _active(user):
-        return qs.none()
-    if user.is_company_staff:
-        return qs.filter(pk=user.organisation_id)
-    if user.is_platform_admin:
-        return qs
-    if user.is_regulator:
-        region = connection_selectors.scope_region(user)
-        if region is None:
-            return qs.none()
-        in_scope = connection_selectors.applications_for(user).values("company_id")
-        return qs.filter(Q(region__code__startswith=region.scope_prefix) | Q(pk__in=in_scope))
+    powers = powers_of(user)
+    if powers.has(Power.FILE_FILINGS):
+        return qs.filter(pk=powers.organisation_id)
+    if powers.has(Power.READ_BATCHES) and powers.prefix is not None:
+        if powers.admin:
+            return qs
+        in_scope = filing_applications_for(user).values("company_id")
+        return qs.filter(Q(region__code__startswith=powers.prefix) | Q(pk__in=in_scope))
     return qs.none()
 
 
@@ -501,18 +565,22 @@ def _city_code(region_code: str) -> str:
     return region_code[:4] + "00"
 
 
-def revision_row(revision: FilingRevision) -> dict[str, Any]:
-    """One filing revision as a JSON row (the batch keeps these as submitted)."""
-    from getelec.accounts.masking import mask_name
-    from getelec.connection.models import CustomerType, GridUpgradeCause
+def revision_row(revision: FilingRevision, full: bool = False) -> dict[str, Any]:
+    """One filing revision as a JSON row (the batch keeps these as submitted). Unless `full`
+    (only for the serving company's staff), as seen from outside the company: a natural
+    person's name and the address below the building masked (accounts.masking.outside_view)."""
+    row = _revision_values(revision)
+    if full:
+        return row
+    return outside_view(row, revision.customer_name, revision.customer_type)
 
-    customer = revision.customer_name
-    if revision.customer_type == CustomerType.RESIDENTIAL:
-        customer = mask_name(customer)
+
+def _revision_values(revision: FilingRevision) -> dict[str, Any]:
     return {
         "revision": revision.number,
         "project_name": revision.project_name,
-        "customer_name": customer,
+        "customer_name": revision.customer_name,
+        "customer_type": revision.customer_type,
         "address": revision.address,
         "region_name": revision.region_name,
         "category": revision.category,

