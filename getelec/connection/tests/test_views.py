@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from conftest import PASSWORD, credit_code, resident_id
@@ -591,17 +592,59 @@ def test_unknown_number_and_wrong_code_get_the_same_answer(client: Any, submit: 
 
 
 def test_repeated_failed_lookups_are_slowed_down(client: Any, submit: Any, settings: Any) -> None:
-    from django.core.cache import cache
-
-    cache.clear()
     settings.PUBLIC_LOOKUP_MAX_FAILURES = 3
     application = submit()
     for _ in range(3):
         assert lookup(client, application.number, "bad").status_code == 404
     blocked = lookup(client, application.number, application.verification_code)
     assert blocked.status_code == 429
-    assert "查询失败次数过多" in blocked.content.decode()
-    cache.clear()
+    assert "查询失败次数过多，请10分钟后再试" in blocked.content.decode()
+
+
+def test_a_lookup_lock_covers_the_missed_number_and_client_only(
+    client: Any, submit: Any, settings: Any, applicant_b: Any
+) -> None:
+    """A blocked client still looks up other numbers; other clients look up the missed one.
+
+    A correct code for the missed number is refused too while the lock lasts: answering it
+    would tell a blocked guesser which guess is right.
+    """
+    settings.PUBLIC_LOOKUP_MAX_FAILURES = 3
+    target, other = submit(), submit(applicant=applicant_b)
+    for _ in range(3):
+        assert lookup(client, target.number, "bad").status_code == 404
+    assert lookup(client, target.number, target.verification_code).status_code == 429
+    assert lookup(client, other.number, other.verification_code).status_code == 200
+    neighbour = Client(REMOTE_ADDR="198.51.100.20")
+    assert lookup(neighbour, target.number, target.verification_code).status_code == 200
+
+
+def test_the_lookup_budget_is_shared_by_every_worker_process(
+    client: Any, submit: Any, settings: Any
+) -> None:
+    """Counted in the database: a per-process cache (one per worker) does not reset it."""
+    from django.core.cache import cache
+
+    settings.PUBLIC_LOOKUP_MAX_FAILURES = 4
+    application = submit()
+    for _ in range(4):
+        assert lookup(client, application.number, "bad").status_code == 404
+        cache.clear()  # another worker: its own empty LocMemCache
+    assert lookup(client, application.number, application.verification_code).status_code == 429
+
+
+def test_the_lookup_counts_the_forwarded_client_behind_the_documented_proxy(
+    submit: Any, settings: Any
+) -> None:
+    settings.PUBLIC_LOOKUP_MAX_FAILURES = 2
+    settings.TRUSTED_PROXY_COUNT = 1
+    application = submit()
+    guesser = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    for _ in range(2):
+        assert lookup(guesser, application.number, "bad").status_code == 404
+    assert lookup(guesser, application.number, "bad").status_code == 429
+    customer = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.20")
+    assert lookup(customer, application.number, application.verification_code).status_code == 200
 
 
 # --- security headers, markup, language ------------------------------------------------------
