@@ -179,7 +179,9 @@ class ApplicationForm(AssessFieldsForm):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    # Idempotent submission: a retried POST (double click, reload) returns the first application.
+    # Idempotent submission: a key generated with the empty form and rendered in it (hidden), so
+    # a repeated POST of the same form (double click, reload, back and submit again) returns
+    # the first application. A POST without it is refused (clean): it cannot be deduplicated.
     submission_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     field_order = [
@@ -245,6 +247,8 @@ class ApplicationForm(AssessFieldsForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        if "submission_key" in data and not data["submission_key"].strip():
+            self.add_error(None, _("表单缺少提交标识（可能已过期），请刷新页面后重新提交。"))
         for kind in UPLOAD_KINDS:
             try:
                 data[f"doc_{kind}"] = self._clean_upload(kind)

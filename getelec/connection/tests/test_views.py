@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
+import threading
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -35,6 +38,7 @@ def form_data(**overrides: Any) -> dict[str, Any]:
         "voltage": "",
         "supply": "single",
         "property_existing_kw": "0",
+        "submission_key": secrets.token_urlsafe(12),  # rendered in the form, one per form
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
@@ -197,6 +201,78 @@ def test_a_retried_submission_returns_the_same_application(
     first = client.post(reverse("apply"), data)
     second = client.post(reverse("apply"), data)
     assert first["Location"] == second["Location"]
+    assert Application.objects.count() == 1
+
+
+def _rendered_form_fields(html: str) -> dict[str, str]:
+    """The hidden inputs the apply page renders (what a browser posts back)."""
+    return dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"', html))
+
+
+def test_the_apply_page_renders_a_fresh_submission_key_that_makes_repeats_one_application(
+    client: Any, applicant_a: Any, submit: Any
+) -> None:
+    client.force_login(applicant_a)
+    page = client.get(reverse("apply")).content.decode()
+    hidden = _rendered_form_fields(page)
+    assert len(hidden.get("submission_key", "")) >= 20
+    again = _rendered_form_fields(client.get(reverse("apply")).content.decode())
+    assert again["submission_key"] != hidden["submission_key"]  # one key per form
+    data = {**form_data(), "submission_key": hidden["submission_key"]}
+    answers = [client.post(reverse("apply"), data) for _ in range(20)]
+    assert {a.status_code for a in answers} == {302}
+    assert len({a["Location"] for a in answers}) == 1
+    assert Application.objects.count() == 1
+
+
+def test_a_form_with_errors_keeps_its_submission_key(
+    client: Any, applicant_a: Any, submit: Any
+) -> None:
+    client.force_login(applicant_a)
+    response = client.post(reverse("apply"), form_data(customer_name="", submission_key="k-77"))
+    assert response.status_code == 400
+    assert _rendered_form_fields(response.content.decode())["submission_key"] == "k-77"
+
+
+def test_a_post_without_a_submission_key_is_refused_and_saves_nothing(
+    client: Any, applicant_a: Any, submit: Any
+) -> None:
+    client.force_login(applicant_a)
+    for key in (None, "", "   "):
+        response = client.post(reverse("apply"), form_data(submission_key=key))
+        assert response.status_code == 400
+        assert "表单缺少提交标识" in response.content.decode()
+    assert not Application.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers: PostgreSQL")
+def test_concurrent_identical_posts_create_one_application(
+    applicant_a: Any, yinchuan_company: Any, frozen_today: Any, media_root: Any
+) -> None:
+    workers = 4
+    data = form_data(submission_key="double-click")
+    barrier = threading.Barrier(workers)
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def post() -> None:
+        browser = Client()
+        browser.force_login(applicant_a)
+        try:
+            barrier.wait(timeout=10)
+            status = browser.post(reverse("apply"), data).status_code
+        finally:
+            connection.close()
+        with lock:
+            statuses.append(status)
+
+    threads = [threading.Thread(target=post) for _ in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert statuses == [302] * workers
     assert Application.objects.count() == 1
 
 
