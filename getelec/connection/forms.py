@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from getelec.accounts.models import Region
+from getelec.connection import validators
 from getelec.connection.models import (
     Category,
     CustomerType,
@@ -32,13 +33,6 @@ from getelec.connection.models import (
     Voltage,
 )
 
-# Accepted document files (L13): type by extension and by the file's first bytes.
-DOCUMENT_TYPES: dict[str, tuple[bytes, ...]] = {
-    ".pdf": (b"%PDF-",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-}
 UPLOAD_KINDS: tuple[str, ...] = (
     DocumentKind.ID_CARD,
     DocumentKind.BUSINESS_LICENCE,
@@ -236,10 +230,10 @@ class ApplicationForm(AssessFieldsForm):
                 % {"field": label, "mb": f"{max_bytes / 1024 / 1024:g}"}
             )
         suffix = "." + upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
-        signatures = DOCUMENT_TYPES.get(suffix)
         head = upload.read(16)
         upload.seek(0)
-        if not signatures or not any(head.startswith(sig) for sig in signatures):
+        sniffed = validators.sniff_content_type(head)  # the services' check, by content
+        if sniffed not in validators.DOCUMENT_TYPES or suffix not in validators.EXTENSIONS[sniffed]:
             raise forms.ValidationError(
                 _("“%(field)s”文件类型不支持，只接受PDF、JPG、PNG文件。") % {"field": label}
             )
