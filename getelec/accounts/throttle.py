@@ -114,8 +114,22 @@ def state(rule: Rule, *parts: str) -> State:
 
 def blocked(rule: Rule, *parts: str) -> State | None:
     """The open window's state when the limit is reached, else None."""
-    current = state(rule, *parts)
-    return current if current.count >= rule.limit else None
+    return blocked_any((rule, parts))
+
+
+def blocked_any(*checks: tuple[Rule, tuple[str, ...]]) -> State | None:
+    """The longest lock among several (rule, parts) counters, read in one query; None if none."""
+    keys = {rule.key(*parts): rule for rule, parts in checks}
+    rows = ThrottleCounter.objects.filter(key__in=list(keys)).values_list(
+        "key", "window_start", "count"
+    )
+    now, locks = _now(), []
+    for key, start, count in rows:
+        rule = keys[key]
+        remaining = start + rule.window - now
+        if remaining > 0 and count >= rule.limit:
+            locks.append(State(count, remaining))
+    return max(locks, key=lambda lock: lock.retry_after, default=None)
 
 
 def hit(rule: Rule, *parts: str) -> State:

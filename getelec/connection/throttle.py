@@ -12,8 +12,8 @@ while refusing wrong ones would tell a blocked guesser which guess is right, so 
 not slow guessing down. What the lock covers is narrowed instead: a client that missed on one
 number can still look up any other number (a neighbour behind the same address, or the
 applicant with a second application). The client is getelec.accounts.throttle.client_ip
-(REMOTE_ADDR, or X-Forwarded-For behind the documented proxy). A found look-up costs two
-primary-key reads; only misses write.
+(REMOTE_ADDR, or X-Forwarded-For behind the documented proxy). A found look-up costs one
+indexed read of both counters; only misses write.
 """
 
 from __future__ import annotations
@@ -43,9 +43,7 @@ def blocked(request: HttpRequest, number: str) -> int | None:
     """Minutes to wait when this client may not look this number up now, else None."""
     client = throttle.client_ip(request)
     per_number, per_client = _rules()
-    lock = throttle.blocked(per_client, client) or throttle.blocked(
-        per_number, _number(number), client
-    )
+    lock = throttle.blocked_any((per_client, (client,)), (per_number, (_number(number), client)))
     return lock.minutes() if lock is not None else None
 
 

@@ -2,11 +2,13 @@
 
 The file is the engine's meter registry (`meter_id, district_id, feeder_id, region, area`) with
 optional columns `feeder_name, district_name, served_area` (the areas/addresses a district
-serves, published), `meter_address` (kept internal, never public) and `remote` (1: the district is
-a 特殊边远地区 for repair commitments). The engine's own reader validates it first
-(getelec.analytics.inputs.load_meters: missing column, empty value, unknown area, duplicate meter,
-a district on two feeders — each naming file, row and column); the platform then checks that
-every region code is a known administrative division served by a supply company.
+serves, published), `meter_address` (kept internal, never public), `customer_number` (户号: with
+the meter number, what a customer types into the public outage lookup; never shown) and
+`remote` (1: the district is a 特殊边远地区 for repair commitments). The engine's own reader
+validates it first (getelec.analytics.inputs.load_meters: missing column, empty value, unknown
+area, duplicate meter, a district on two feeders — each naming file, row and column); the
+platform then checks that every region code is a known administrative division served by a
+supply company, and that a customer number has at most 32 characters.
 
 The import is one transaction (nothing is saved on any error) and idempotent: rows that already
 match are left alone, and an unchanged file writes nothing, not even an audit row. Meters missing
@@ -31,7 +33,15 @@ from getelec.analytics.inputs import METER_COLUMNS, InputError, load_meters, rea
 from getelec.audit.services import record
 from getelec.outages.models import Area, District, Feeder, Meter, RegistryImport
 
-OPTIONAL_COLUMNS = ("feeder_name", "district_name", "served_area", "meter_address", "remote")
+OPTIONAL_COLUMNS = (
+    "feeder_name",
+    "district_name",
+    "served_area",
+    "meter_address",
+    "customer_number",
+    "remote",
+)
+CUSTOMER_NUMBER_MAX = 32
 TRUE_VALUES = ("1", "true", "yes", "是")
 FALSE_VALUES = ("", "0", "false", "no", "否")
 
@@ -137,9 +147,19 @@ def import_registry(path: str | Path, actor: Any = IMPORT_ACTOR) -> ImportSummar
         d["name"] = d["name"] or cols["district_name"][i].strip()
         d["served_area"] = d["served_area"] or cols["served_area"][i].strip()[:255]
         d["meter_count"] += 1
+        customer = cols["customer_number"][i].strip()
+        if len(customer) > CUSTOMER_NUMBER_MAX:
+            raise _fail(
+                path,
+                source.is_csv,
+                i,
+                "customer_number",
+                f"longer than {CUSTOMER_NUMBER_MAX} characters: {customer!r}",
+            )
         meters[cols["meter_id"][i]] = {
             "district": did,
             "address": cols["meter_address"][i].strip()[:255],
+            "customer": customer,
         }
     summary = ImportSummary(str(path), t.num_rows)
     with transaction.atomic():
@@ -204,24 +224,36 @@ def _apply(
     dkeys = dict(District.objects.values_list("district_id", "pk"))
 
     existing_m = {
-        mid: (dk, addr)
-        for mid, dk, addr in Meter.objects.values_list("meter_id", "district_id", "address")
+        mid: (dk, addr, customer)
+        for mid, dk, addr, customer in Meter.objects.values_list(
+            "meter_id", "district_id", "address", "customer_number"
+        )
     }
     new_m, upd_m = [], []
     for mid, values in meters.items():
-        wanted = (dkeys[values["district"]], values["address"])
+        wanted = (dkeys[values["district"]], values["address"], values["customer"])
         have = existing_m.get(mid)
         if have is None:
-            new_m.append(Meter(meter_id=mid, district_id=wanted[0], address=wanted[1]))
+            new_m.append(
+                Meter(
+                    meter_id=mid,
+                    district_id=wanted[0],
+                    address=wanted[1],
+                    customer_number=wanted[2],
+                )
+            )
         elif have != wanted:
             upd_m.append((mid, wanted))
     gone = [mid for mid in existing_m if mid not in meters]
     Meter.objects.bulk_create(new_m, batch_size=5000)
     if upd_m:
         objs = {m.meter_id: m for m in Meter.objects.filter(meter_id__in=[u[0] for u in upd_m])}
-        for mid, (dk, addr) in upd_m:
+        for mid, (dk, addr, customer) in upd_m:
             objs[mid].district_id, objs[mid].address = dk, addr
-        Meter.objects.bulk_update(list(objs.values()), ["district_id", "address"], batch_size=5000)
+            objs[mid].customer_number = customer
+        Meter.objects.bulk_update(
+            list(objs.values()), ["district_id", "address", "customer_number"], batch_size=5000
+        )
     if gone:
         for start in range(0, len(gone), 5000):
             Meter.objects.filter(meter_id__in=gone[start : start + 5000]).delete()
