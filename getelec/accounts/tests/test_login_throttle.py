@@ -231,3 +231,11 @@ def test_counters_are_shared_and_exact_under_concurrency(db: Any) -> None:
         t.join(timeout=60)
     assert sorted(counts) == list(range(1, workers * per_worker + 1))
     assert throttle.state(rule, "k").count == workers * per_worker
+
+
+def test_the_lock_message_is_translated(regulator: Any, limits: Any, slept: list[float]) -> None:
+    attacker = Client(REMOTE_ADDR="203.0.113.7", HTTP_ACCEPT_LANGUAGE="en")
+    for _ in range(5):
+        _login(attacker, "regulator", "wrong")
+    html = _login(attacker, "regulator", PASSWORD).content.decode()
+    assert "Too many failed sign-ins; try again in 15 minutes." in html
