@@ -23,10 +23,6 @@ def _rule() -> throttle.Rule:
 
 def admit(request: HttpRequest) -> int | None:
     """Count this look-up; None when it may run, else the minutes to wait."""
-    client = throttle.client_ip(request)
     rule = _rule()
-    lock = throttle.blocked(rule, client)
-    if lock is not None:
-        return lock.minutes()
-    throttle.hit(rule, client)
-    return None
+    after = throttle.hit(rule, throttle.client_ip(request))  # one atomic upsert, exact
+    return after.minutes() if after.count > rule.limit else None
