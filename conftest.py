@@ -69,7 +69,7 @@ def _fresh_calendar_cache() -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
-    """The default cache (LocMem) holds the public lookup's failure counters: start clean."""
+    """The default cache (LocMem) lives per process: never let one test's entries leak."""
     from django.core.cache import cache
 
     cache.clear()

@@ -187,9 +187,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("GETELEC_BEHIND_TLS_PROXY", False) else None
-)
+BEHIND_TLS_PROXY = env_bool("GETELEC_BEHIND_TLS_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
+# Reverse proxies in front of the application that append the client's address to
+# X-Forwarded-For (getelec.accounts.throttle.client_ip): one behind the documented TLS proxy.
+TRUSTED_PROXY_COUNT = env_int("GETELEC_TRUSTED_PROXY_COUNT", 1 if BEHIND_TLS_PROXY else 0)
 SECURE_SSL_REDIRECT = env_bool("GETELEC_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("GETELEC_HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("GETELEC_HSTS_INCLUDE_SUBDOMAINS", False)
@@ -211,6 +213,27 @@ CONTENT_SECURITY_POLICY = {
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Abuse throttles (getelec.accounts.throttle): operational limits, counted in the database so
+# that every worker process shares them. Sign-in: an (account, client) pair is locked after
+# LOGIN_LOCKOUT_FAILURES wrong passwords within LOGIN_LOCKOUT_SECONDS (a correct password from
+# that client is refused until the window ends); the account itself is never locked, only
+# slowed down once LOGIN_SLOWDOWN_AFTER failures from all clients fall in one window (each
+# further failure adds LOGIN_SLOWDOWN_STEP_SECONDS of delay, at most LOGIN_SLOWDOWN_MAX_SECONDS).
+LOGIN_LOCKOUT_FAILURES = env_int("GETELEC_LOGIN_LOCKOUT_FAILURES", 10)
+LOGIN_LOCKOUT_SECONDS = env_int("GETELEC_LOGIN_LOCKOUT_SECONDS", 15 * 60)
+LOGIN_SLOWDOWN_AFTER = env_int("GETELEC_LOGIN_SLOWDOWN_AFTER", 20)
+LOGIN_SLOWDOWN_STEP_SECONDS = 0.25
+LOGIN_SLOWDOWN_MAX_SECONDS = 2.0
+# Public progress lookup: misses per (application number, client) before that number is refused
+# to that client, and misses per client over all numbers (stops spraying one guess over many
+# numbers), within PUBLIC_LOOKUP_WINDOW_SECONDS.
+PUBLIC_LOOKUP_MAX_FAILURES = env_int("GETELEC_PUBLIC_LOOKUP_MAX_FAILURES", 10)
+PUBLIC_LOOKUP_CLIENT_MAX_FAILURES = env_int("GETELEC_PUBLIC_LOOKUP_CLIENT_MAX_FAILURES", 100)
+PUBLIC_LOOKUP_WINDOW_SECONDS = env_int("GETELEC_PUBLIC_LOOKUP_WINDOW_SECONDS", 10 * 60)
+# Public outage lookup (户号 or meter number): look-ups per client per window.
+OUTAGE_LOOKUP_MAX_PER_CLIENT = env_int("GETELEC_OUTAGE_LOOKUP_MAX_PER_CLIENT", 30)
+OUTAGE_LOOKUP_WINDOW_SECONDS = env_int("GETELEC_OUTAGE_LOOKUP_WINDOW_SECONDS", 10 * 60)
 
 # Sessions stay in the database (one primary-key read per logged-in request, ~0.3 ms). Not
 # "cached_db": with the per-process LocMemCache above, each gunicorn worker would keep its own

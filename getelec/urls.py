@@ -3,8 +3,10 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
+from getelec.accounts.forms import AdminLoginForm
 from getelec.api import api
 
+admin.site.login_form = AdminLoginForm
 admin.site.site_header = _("获得电力服务平台 · 管理")
 admin.site.site_title = _("获得电力服务平台")
 

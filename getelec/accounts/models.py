@@ -122,3 +122,22 @@ class User(AbstractUser):
     @property
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number)
+
+
+class ThrottleCounter(models.Model):
+    """One fixed-window counter of the abuse throttles (getelec.accounts.throttle).
+
+    Kept in the database, not the per-process cache, so every worker process shares the
+    same budget. `key` names the rule and what is counted (e.g. an account and a client).
+    """
+
+    key = models.CharField(max_length=255, primary_key=True)
+    window_start = models.BigIntegerField(db_index=True)  # Unix seconds
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("限流计数")
+        verbose_name_plural = _("限流计数")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponse
 from django.urls import reverse
 
 from getelec.accounts.forms import LoginForm
@@ -35,6 +36,12 @@ class LoginView(auth_views.LoginView):
 
     def get_default_redirect_url(self) -> str:
         return landing_url(self.request.user)
+
+    def form_invalid(self, form: LoginForm) -> HttpResponse:
+        response = super().form_invalid(form)
+        if form.has_error("__all__", code="locked"):
+            response.status_code = 429
+        return response
 
 
 class LogoutView(auth_views.LogoutView):

@@ -445,7 +445,9 @@ def run(
         engine.load("ev_in", ev.table)
         ev.table = ev.table.schema.empty_table()  # the engine has its copy: free the memory
     if ev.rows == 0:  # a whole period without one event is a broken export, not a clean grid
-        raise InputError(events, None, None, "no events: the events file has no rows")
+        raise InputError(
+            events, None, None, "no data rows (a period without one event is a broken export)"
+        )
     cz = load_causes(causes, registry) if causes else empty_causes()
     window = Window(year, as_of, params)
     engine.load("meters", registry.table)

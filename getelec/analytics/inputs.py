@@ -255,7 +255,12 @@ def _sorted_order(source: Source, ids: pa.ChunkedArray, column: str) -> pa.Array
 def load_meters(path: str | Path) -> Registry:
     source = read_table(path, METER_COLUMNS, ("district_name", "feeder_name"))
     if source.table.num_rows == 0:  # a header-only export would wipe every result
-        raise InputError(source.path, None, None, "no meters: the registry file has no rows")
+        raise InputError(
+            source.path,
+            None,
+            None,
+            "no data rows (an empty meter registry would wipe every result)",
+        )
     ids = {"meter_id": _text(source, "meter_id")}
     for c in ("district_id", "feeder_id", "region"):
         ids[c] = _text(source, c, keep_dictionary=True)

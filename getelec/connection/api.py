@@ -523,12 +523,13 @@ def capacity_suggestion(
     summary="公开进度查询（申请编号 + 查询验证码；不含个人信息）",
 )
 def progress(request: HttpRequest, number: str, code: str = "") -> Any:
-    if throttle.blocked(request):  # the same failure budget as the web page
-        message = _("查询失败次数过多，请%(n)s分钟后再试") % {"n": throttle.window_minutes()}
+    minutes = throttle.blocked(request, number)  # the same failure budget as the web page
+    if minutes is not None:
+        message = _("查询失败次数过多，请%(n)s分钟后再试") % {"n": minutes}
         return Respond(429, {"detail": message, "field": ""})
     found = selectors.public_progress(number, code)
     if found is None:
-        throttle.failed(request)
+        throttle.failed(request, number)
         return Respond(404, {"detail": _("申请编号或查询验证码不正确"), "field": "code"})
     # The hottest endpoint: the payload below is built field by field from public data only
     # (the fields of PublicProgressOut, which documents it), so it is encoded directly rather

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from getelec.accounts.models import Region
+from getelec.connection import validators
 from getelec.connection.models import (
     Category,
     CustomerType,
@@ -32,13 +33,6 @@ from getelec.connection.models import (
     Voltage,
 )
 
-# Accepted document files (L13): type by extension and by the file's first bytes.
-DOCUMENT_TYPES: dict[str, tuple[bytes, ...]] = {
-    ".pdf": (b"%PDF-",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-}
 UPLOAD_KINDS: tuple[str, ...] = (
     DocumentKind.ID_CARD,
     DocumentKind.BUSINESS_LICENCE,
@@ -179,7 +173,9 @@ class ApplicationForm(AssessFieldsForm):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    # Idempotent submission: a retried POST (double click, reload) returns the first application.
+    # Idempotent submission: a key generated with the empty form and rendered in it (hidden), so
+    # a repeated POST of the same form (double click, reload, back and submit again) returns
+    # the first application. A POST without it is refused (clean): it cannot be deduplicated.
     submission_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     field_order = [
@@ -234,10 +230,10 @@ class ApplicationForm(AssessFieldsForm):
                 % {"field": label, "mb": f"{max_bytes / 1024 / 1024:g}"}
             )
         suffix = "." + upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
-        signatures = DOCUMENT_TYPES.get(suffix)
         head = upload.read(16)
         upload.seek(0)
-        if not signatures or not any(head.startswith(sig) for sig in signatures):
+        sniffed = validators.sniff_content_type(head)  # the services' check, by content
+        if sniffed not in validators.DOCUMENT_TYPES or suffix not in validators.EXTENSIONS[sniffed]:
             raise forms.ValidationError(
                 _("“%(field)s”文件类型不支持，只接受PDF、JPG、PNG文件。") % {"field": label}
             )
@@ -245,6 +241,8 @@ class ApplicationForm(AssessFieldsForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        if "submission_key" in data and not data["submission_key"].strip():
+            self.add_error(None, _("表单缺少提交标识（可能已过期），请刷新页面后重新提交。"))
         for kind in UPLOAD_KINDS:
             try:
                 data[f"doc_{kind}"] = self._clean_upload(kind)

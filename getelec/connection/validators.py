@@ -7,9 +7,11 @@ field. Checksums come from python-stdnum (GB 11643 身份证, GB 32100 统一社
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 import re
 import unicodedata
+import zipfile
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -23,12 +25,26 @@ from getelec.core.assess import MAX_CAPACITY_KW
 _MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 _LANDLINE_RE = re.compile(r"^0[0-9]{2,3}-?[0-9]{7,8}$")
 
-# File signatures of the document types we accept (sniffed from content, never from the name).
+# Upload types, identified from the content (never from the name or the client's Content-Type):
+# the one check every upload goes through (documents, report attachments).
+PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXTENSIONS: dict[str, tuple[str, ...]] = {
+    PDF: (".pdf",),
+    JPEG: (".jpg", ".jpeg"),
+    PNG: (".png",),
+    DOCX: (".docx",),
+    XLSX: (".xlsx",),
+}
+DOCUMENT_TYPES = (PDF, JPEG, PNG)
 _MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF-", "application/pdf"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"%PDF-", PDF),
+    (b"\xff\xd8\xff", JPEG),
+    (b"\x89PNG\r\n\x1a\n", PNG),
 )
+# Office Open XML files are ZIP packages; the part that makes each one what it is.
+_OOXML_MAIN_PART = {DOCX: "word/document.xml", XLSX: "xl/workbook.xml"}
 
 
 def _invalid(field: str, message: str) -> Exception:
@@ -160,11 +176,33 @@ def as_date(field: str, label: str, value: Any) -> dt.date:
     raise _invalid(field, _("%(label)s日期格式不正确（YYYY-MM-DD）") % {"label": label})
 
 
-def sniff_content_type(head: bytes) -> str | None:
+def sniff_content_type(content: bytes) -> str | None:
+    """The type of a file from its bytes (the whole file for DOCX/XLSX, a head is enough for
+    PDF/JPEG/PNG); None when it is none of EXTENSIONS."""
     for magic, content_type in _MAGIC:
-        if head.startswith(magic):
+        if content.startswith(magic):
             return content_type
+    if content.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(content)) as package:
+                names = set(package.namelist())
+        except (zipfile.BadZipFile, ValueError, OSError):
+            return None
+        if "[Content_Types].xml" in names:
+            for content_type, part in _OOXML_MAIN_PART.items():
+                if part in names:
+                    return content_type
     return None
+
+
+def read_upload(upload: Any) -> bytes:
+    """Up to DOCUMENT_MAX_BYTES + 1 bytes of an upload, from its start (rewound afterwards)."""
+    if hasattr(upload, "seek"):
+        upload.seek(0)
+    content: bytes = upload.read(settings.DOCUMENT_MAX_BYTES + 1)
+    if hasattr(upload, "seek"):
+        upload.seek(0)
+    return content
 
 
 def document_upload(upload: Any, field: str = "file") -> tuple[bytes, str]:
@@ -179,14 +217,12 @@ def document_upload(upload: Any, field: str = "file") -> tuple[bytes, str]:
             _("文件过大（%(size)s字节），上限为%(mb)sMB")
             % {"size": f"{size:,}", "mb": limit // (1024 * 1024)},
         )
-    if hasattr(upload, "seek"):
-        upload.seek(0)
-    content = upload.read(limit + 1)
+    content = read_upload(upload)
     if len(content) > limit:
         raise _invalid(field, _("文件过大，上限为%(mb)sMB") % {"mb": limit // (1024 * 1024)})
     if not content:
         raise _invalid(field, _("文件为空"))
-    content_type = sniff_content_type(content[:16])
-    if content_type is None:
+    content_type = sniff_content_type(content)
+    if content_type not in DOCUMENT_TYPES:
         raise _invalid(field, _("文件类型不支持：仅接受PDF、JPEG或PNG（按文件内容识别）"))
     return content, content_type

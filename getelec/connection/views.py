@@ -173,15 +173,16 @@ def home(request: HttpRequest) -> HttpResponse:
 def public_progress(request: HttpRequest) -> HttpResponse:
     """No login, no personal data; unknown number and wrong code give the same answer.
 
-    Failed look-ups per client address are counted in the cache to slow down guessing.
+    Failed look-ups are counted per number and client to slow down guessing (throttle.py).
     """
     progress = None
     status = 200
     if request.method == "POST":
         form = PublicLookupForm(request.POST)
-        if throttle.blocked(request):
+        number = str(request.POST.get("number", ""))
+        minutes = throttle.blocked(request, number)
+        if minutes is not None:
             form.is_valid()
-            minutes = throttle.window_minutes()
             form.add_error(None, _("查询失败次数过多，请%(n)s分钟后再试。") % {"n": minutes})
             status = 429
         elif form.is_valid():
@@ -189,7 +190,7 @@ def public_progress(request: HttpRequest) -> HttpResponse:
                 form.cleaned_data["number"], form.cleaned_data["verification_code"]
             )
             if progress is None:
-                throttle.failed(request)
+                throttle.failed(request, form.cleaned_data["number"])
                 form.add_error(None, _("申请编号或查询验证码不正确。"))
                 status = 404
         else:

@@ -12,10 +12,13 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
+from ninja import Status as Respond
 from ninja.pagination import paginate
 
-from getelec.outages import selectors, services
+from getelec.connection.schema import ErrorOut
+from getelec.outages import selectors, services, throttle
 from getelec.outages.models import LedgerEntry, RepairTicket
 from getelec.webinput import BoundedLimitOffset
 
@@ -185,8 +188,18 @@ def disclosure(request: HttpRequest, q: str = "") -> Any:
     return qs
 
 
-@router.get("/lookup", response=list[LookupOut], auth=None, url_name="quality_lookup")
-def lookup(request: HttpRequest, q: str) -> Any:
+@router.get(
+    "/lookup",
+    response={200: list[LookupOut], 429: ErrorOut},
+    auth=None,
+    url_name="quality_lookup",
+    summary="停电及抢修进度查询（户号或电能表编号，精确匹配；按客户端限流）",
+)
+def lookup(request: HttpRequest, q: str = Query(..., min_length=1, max_length=64)) -> Any:
+    minutes = throttle.admit(request)
+    if minutes is not None:
+        message = _("查询次数过多，请%(n)s分钟后再试") % {"n": minutes}
+        return Respond(429, {"detail": message, "field": ""})
     now = timezone.now()
     out = []
     for d in selectors.lookup_districts(q):

@@ -41,7 +41,7 @@ VILLAGES = ("新华", "胜利", "团结", "光明", "幸福", "和平", "红星"
 
 
 def _registry(meters: pa.Table, folder: Path) -> Path:
-    """The synthetic registry with names, served areas and a few remote districts."""
+    """The synthetic registry with names, served areas, 户号 and a few remote districts."""
     n = meters.num_rows
     did = meters["district_id"]
     fid = meters["feeder_id"]
@@ -73,6 +73,10 @@ def _registry(meters: pa.Table, folder: Path) -> Path:
                 for v, a, d in zip(village, area, dnum, strict=True)
             ]
         ),
+    )
+    # 户号 (10 digits, one per meter here) for the public lookup; never shown on public pages.
+    table = table.append_column(
+        "customer_number", pa.array([f"64{i + 1:08d}" for i in range(n)], pa.string())
     )
     table = table.append_column(
         "remote",

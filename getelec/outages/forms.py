@@ -82,4 +82,4 @@ class AdvanceRepairForm(forms.Form):
 
 
 class LookupForm(forms.Form):
-    q = forms.CharField(label=_("电能表编号或地址"), min_length=2, max_length=100)
+    q = forms.CharField(label=_("户号或电能表编号"), max_length=64)

@@ -81,6 +81,9 @@ class Meter(models.Model):
     """
 
     meter_id = models.CharField(_("电能表编号"), max_length=64, unique=True)
+    # The customer's account number with the supply company (one customer may have several
+    # meters); with meter_id, the only keys of the public lookup (exact match, indexed).
+    customer_number = models.CharField(_("户号"), max_length=32, blank=True, db_index=True)
     district = models.ForeignKey(District, models.PROTECT, related_name="meters")
     address = models.CharField(_("用电地址"), max_length=255, blank=True)
     account = models.ForeignKey(

@@ -2,13 +2,14 @@
 
 The file is the engine's meter registry (`meter_id, district_id, feeder_id, region, area`) with
 optional columns `feeder_name, district_name, served_area` (the areas/addresses a district
-serves, published), `meter_address` (kept internal, never public) and `remote` (1: the district is
-a 特殊边远地区 for repair commitments). The engine's own reader validates it first
-(getelec.analytics.inputs.load_meters: missing column, empty value, unknown area, duplicate meter,
-a district on two feeders — each naming file, row and column); the platform then checks that
-every region code is a known administrative division served by a supply company, and that every
-value fits the column it is stored in (length from the model; no NUL bytes; no control
-characters in ids). A file without data rows is refused.
+serves, published), `meter_address` (kept internal, never public), `customer_number` (户号: with
+the meter number, what a customer types into the public outage lookup; never shown) and `remote`
+(1: the district is a 特殊边远地区 for repair commitments). The engine's own reader validates it
+first (getelec.analytics.inputs.load_meters: missing column, empty value, unknown area,
+duplicate meter, a district on two feeders — each naming file, row and column); the platform then
+checks that every region code is a known administrative division served by a supply company,
+and that every value fits the column it is stored in (length from the model; no NUL bytes; no
+control characters in ids). A file without data rows is refused.
 
 The import is one transaction (nothing is saved on any error) and idempotent: rows that already
 match are left alone, and an unchanged file writes nothing, not even an audit row. Meters missing
@@ -40,7 +41,14 @@ from getelec.audit.services import record
 from getelec.core.deletions import DeletionGuard, DeletionRefused, parse_share
 from getelec.outages.models import Area, District, Feeder, Meter, RegistryImport
 
-OPTIONAL_COLUMNS = ("feeder_name", "district_name", "served_area", "meter_address", "remote")
+OPTIONAL_COLUMNS = (
+    "feeder_name",
+    "district_name",
+    "served_area",
+    "meter_address",
+    "customer_number",
+    "remote",
+)
 TRUE_VALUES = ("1", "true", "yes", "是")
 FALSE_VALUES = ("", "0", "false", "no", "否")
 ID_COLUMNS = ("meter_id", "district_id", "feeder_id")
@@ -53,6 +61,7 @@ STORED_IN: dict[str, tuple[type[models.Model], str]] = {
     "district_name": (District, "name"),
     "served_area": (District, "served_area"),
     "meter_address": (Meter, "address"),
+    "customer_number": (Meter, "customer_number"),
 }
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 EMPTY_FILE = "no data rows (an empty registry file is refused: it could only remove meters)"
@@ -164,7 +173,7 @@ def import_registry(
         raise InputError(path, None, None, EMPTY_FILE)
     cols = {name: _column(t, name) for name in (*METER_COLUMNS, *OPTIONAL_COLUMNS)}
     limits = {c: m._meta.get_field(f).max_length for c, (m, f) in STORED_IN.items()}
-    stripped = ("feeder_name", "district_name", "served_area", "meter_address")
+    stripped = ("feeder_name", "district_name", "served_area", "meter_address", "customer_number")
     for c in stripped:
         cols[c] = [v.strip() for v in cols[c]]
     for i in range(t.num_rows):
@@ -214,7 +223,11 @@ def import_registry(
             raise _fail(path, source.is_csv, i, "area", f"district {did!r} has two area values")
         d["name"] = d["name"] or cols["district_name"][i]
         d["served_area"] = d["served_area"] or cols["served_area"][i]
-        meters[cols["meter_id"][i]] = {"district": did, "address": cols["meter_address"][i]}
+        meters[cols["meter_id"][i]] = {
+            "district": did,
+            "address": cols["meter_address"][i],
+            "customer": cols["customer_number"][i],
+        }
     summary = ImportSummary(str(path), t.num_rows, dry_run=dry_run)
     try:
         if dry_run:
@@ -247,8 +260,9 @@ class _Plan:
     upd_f: list[Feeder] = field(default_factory=list)
     new_d: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # feeder as feeder_id
     upd_d: list[tuple[District, str]] = field(default_factory=list)  # with its feeder_id
-    new_m: list[tuple[str, str, str]] = field(default_factory=list)  # meter, district, address
-    set_m: list[tuple[str, str, str]] = field(default_factory=list)  # changed or restored
+    # meter, district, address, customer number
+    new_m: list[tuple[str, str, str, str]] = field(default_factory=list)
+    set_m: list[tuple[str, str, str, str]] = field(default_factory=list)  # changed or restored
     retire: list[str] = field(default_factory=list)
 
 
@@ -281,22 +295,23 @@ def _plan(
 
     existing_d = {d.district_id: d for d in d_qs}
     did_of = {d.pk: did for did, d in existing_d.items()}
-    existing_m = {
-        mid: (did_of[dk], addr, retired)
-        for mid, dk, addr, retired in Meter.objects.values_list(
-            "meter_id", "district_id", "address", "retired_on"
+    existing_m = {  # meter → (district, address, customer number, retired on)
+        mid: (did_of[dk], addr, customer, retired)
+        for mid, dk, addr, customer, retired in Meter.objects.values_list(
+            "meter_id", "district_id", "address", "customer_number", "retired_on"
         ).iterator(chunk_size=20000)
     }
     restored = 0
     for mid, values in meters.items():
         have = existing_m.get(mid)
+        wanted = (values["district"], values["address"], values["customer"])
         if have is None:
-            plan.new_m.append((mid, values["district"], values["address"]))
-        elif have[2] is not None or have[:2] != (values["district"], values["address"]):
-            plan.set_m.append((mid, values["district"], values["address"]))
-            restored += have[2] is not None
-    missing = sorted(m for m, have in existing_m.items() if have[2] is None and m not in meters)
-    active = sum(1 for have in existing_m.values() if have[2] is None)
+            plan.new_m.append((mid, *wanted))
+        elif have[3] is not None or have[:3] != wanted:
+            plan.set_m.append((mid, *wanted))
+            restored += have[3] is not None
+    missing = sorted(m for m, have in existing_m.items() if have[3] is None and m not in meters)
+    active = sum(1 for have in existing_m.values() if have[3] is None)
     retire = guard.check(missing=len(missing), existing=active, incoming=len(meters), what="meters")
     counts = Counter(v["district"] for v in meters.values())
     if retire:
@@ -347,10 +362,13 @@ def _write(plan: _Plan) -> None:
     District.objects.bulk_update([d for d, _ in plan.upd_d], fields, batch_size=CHUNK)
     dkeys = dict(District.objects.values_list("district_id", "pk"))
     Meter.objects.bulk_create(
-        [Meter(meter_id=m, district_id=dkeys[d], address=a) for m, d, a in plan.new_m],
+        [
+            Meter(meter_id=m, district_id=dkeys[d], address=a, customer_number=c)
+            for m, d, a, c in plan.new_m
+        ],
         batch_size=CHUNK,
     )
-    _set_meters([(m, dkeys[d], a) for m, d, a in plan.set_m])
+    _set_meters([(m, dkeys[d], a, c) for m, d, a, c in plan.set_m])
     today = timezone.localdate()
     for start in range(0, len(plan.retire), CHUNK):
         Meter.objects.filter(meter_id__in=plan.retire[start : start + CHUNK]).update(
@@ -358,43 +376,47 @@ def _write(plan: _Plan) -> None:
         )
 
 
-def _set_meters(rows: list[tuple[str, int, str]]) -> None:
-    """Set district and address (and make active) of existing meters: one UPDATE ... FROM per
-    chunk of rows. Django's bulk_update builds a CASE with one branch per row that the database
-    evaluates for every row: 50,000 changed addresses took over a minute on PostgreSQL, with
-    the rows locked (benchmarks/outages/registry_import.py)."""
+def _set_meters(rows: list[tuple[str, int, str, str]]) -> None:
+    """Set district, address and customer number (and make active) of existing meters: one
+    UPDATE ... FROM per chunk of rows. Django's bulk_update builds a CASE with one branch per row
+    that the database evaluates for every row: 50,000 changed addresses took over a minute on
+    PostgreSQL, with the rows locked (benchmarks/outages/registry_import.py)."""
     if not rows:
         return
     vendor = connection.vendor if connection.vendor in UPDATE_FROM_VENDORS else ""
     if not vendor:
         objs = {m.meter_id: m for m in Meter.objects.filter(meter_id__in=[r[0] for r in rows])}
-        for mid, dk, addr in rows:
-            objs[mid].district_id, objs[mid].address, objs[mid].retired_on = dk, addr, None
+        for mid, dk, addr, customer in rows:
+            m = objs[mid]
+            m.district_id, m.address, m.customer_number, m.retired_on = dk, addr, customer, None
         Meter.objects.bulk_update(
-            list(objs.values()), ["district_id", "address", "retired_on"], batch_size=200
+            list(objs.values()),
+            ["district_id", "address", "customer_number", "retired_on"],
+            batch_size=200,
         )
         return
     qn = connection.ops.quote_name
     table = qn(Meter._meta.db_table)
-    fields = [Meter._meta.get_field(n) for n in ("meter_id", "district", "address")]
+    names = ("meter_id", "district", "address", "customer_number")
+    fields = [Meter._meta.get_field(n) for n in names]
     types = [f.db_type(connection) for f in fields]
-    m_col, d_col, a_col = (qn(f.column) for f in fields)
+    m_col, d_col, a_col, c_col = (qn(f.column) for f in fields)
     update = (
-        f"UPDATE {table} SET {d_col} = v.d, {a_col} = v.a, {qn('retired_on')} = NULL "
-        f"FROM {{values}} WHERE {table}.{m_col} = v.m"
+        f"UPDATE {table} SET {d_col} = v.d, {a_col} = v.a, {c_col} = v.c, "
+        f"{qn('retired_on')} = NULL FROM {{values}} WHERE {table}.{m_col} = v.m"
     )
     chunk = 10000 if vendor == "postgresql" else CHUNK
     with connection.cursor() as cur:
         for start in range(0, len(rows), chunk):
             part = rows[start : start + chunk]
-            if vendor == "postgresql":  # three array parameters
+            if vendor == "postgresql":  # one array parameter per column
                 arrays = ", ".join(f"%s::{t}[]" for t in types)
-                sql = update.format(values=f"unnest({arrays}) AS v (m, d, a)")
+                sql = update.format(values=f"unnest({arrays}) AS v (m, d, a, c)")
                 cur.execute(sql, [list(col) for col in zip(*part, strict=True)])
-            else:  # SQLite (3.33+): a VALUES list, three parameters a row
+            else:  # SQLite (3.33+): a VALUES list, one parameter per column and row
                 row_sql = "(" + ", ".join(f"CAST(%s AS {t})" for t in types) + ")"
                 values = ", ".join([row_sql] * len(part))
-                sql = f"WITH v (m, d, a) AS (VALUES {values}) " + update.format(values="v")
+                sql = f"WITH v (m, d, a, c) AS (VALUES {values}) " + update.format(values="v")
                 cur.execute(sql, [x for row in part for x in row])
 
 

@@ -253,28 +253,25 @@ def my_meters(user: Any) -> QuerySet[Meter]:
 
 
 # --------------------------------------------------------------------------------------------
-# Public lookup (L47): by meter number or address; district-level facts only
+# Public lookup (L47): by 户号 or meter number, exact; district-level facts only
 # --------------------------------------------------------------------------------------------
 
 
 def lookup_districts(query: str, limit: int = 20) -> list[District]:
+    """The 台区 of the meter with this number, or of the meters of this 户号 (customer number).
+
+    Exact matches on two indexed columns only: no address or area search (a meter's address is
+    internal, and substring scans would let anyone probe it). Throttled by the callers.
+    """
     q = query.strip()
-    if len(q) < 2:
+    if not q:
         return []
-    by_meter = District.objects.filter(meters__meter_id=q, meters__retired_on__isnull=True)
-    found = list(by_meter.select_related("feeder", "region")[:1])
-    if found:
-        return found
-    by_address = (
-        District.objects.filter(
-            Q(served_area__icontains=q)
-            | Q(meters__address__icontains=q, meters__retired_on__isnull=True)
-        )
+    meters = Meter.objects.filter(Q(meter_id=q) | Q(customer_number=q), retired_on__isnull=True)
+    return list(
+        District.objects.filter(pk__in=meters.values("district_id"))
         .select_related("feeder", "region")
-        .distinct()
-        .order_by("district_id")
+        .order_by("district_id")[:limit]
     )
-    return list(by_address[:limit])
 
 
 def district_outages(district: District, now: dt.datetime) -> dict[str, Any]:

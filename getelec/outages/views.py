@@ -26,7 +26,7 @@ from django.views.decorators.http import require_POST
 
 from getelec.accounts.models import Organisation, Region
 from getelec.connection.services import ServiceError
-from getelec.outages import exports, selectors, services
+from getelec.outages import exports, selectors, services, throttle
 from getelec.outages.dashboard import dashboard_context, reward_penalty_table
 from getelec.outages.forms import (
     AdvanceRepairForm,
@@ -338,14 +338,21 @@ def disclosure_xlsx(request: HttpRequest) -> HttpResponse:
 def lookup(request: HttpRequest) -> HttpResponse:
     form = LookupForm(request.GET or None)
     results = []
+    status = 200
     if form.is_valid():
-        now = timezone.now()
-        for district in selectors.lookup_districts(form.cleaned_data["q"]):
-            results.append({"district": district, **selectors.district_outages(district, now)})
+        minutes = throttle.admit(request)
+        if minutes is not None:
+            form.add_error("q", _("查询次数过多，请%(n)s分钟后再试。") % {"n": minutes})
+            status = 429
+        else:
+            now = timezone.now()
+            for district in selectors.lookup_districts(form.cleaned_data["q"]):
+                results.append({"district": district, **selectors.district_outages(district, now)})
     return render(
         request,
         "outages/lookup.html",
         {"form": form, "results": results, "searched": form.is_bound, "stages": RepairStage},
+        status=status,
     )
 
 

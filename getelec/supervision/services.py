@@ -14,12 +14,14 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
 from getelec.accounts.models import Organisation, Region, User
 from getelec.audit.services import record
 from getelec.connection import selectors as connection_selectors
+from getelec.connection import validators as check
 from getelec.connection.models import Application, Category, GridUpgradeCause, Voltage
 from getelec.connection.services import Conflict, InvalidInput, NotAllowed
 from getelec.supervision import annex, rules
@@ -38,12 +40,14 @@ from getelec.supervision.models import (
 PROVINCE_CODE = "640000"
 PROVINCE_NAME = "宁夏回族自治区"
 REGULATOR_NAMES = ("自治区发展改革委", "国家能源局西北监管局")
+# Identified from the content (connection.validators.sniff_content_type), never from the
+# client's Content-Type or the file name; stored under the sniffed type and its extension.
 ATTACHMENT_TYPES = {
-    "application/pdf": ".pdf",
-    "image/jpeg": ".jpg",
-    "image/png": ".png",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+    check.PDF: ".pdf",
+    check.JPEG: ".jpg",
+    check.PNG: ".png",
+    check.DOCX: ".docx",
+    check.XLSX: ".xlsx",
 }
 TEXT_MAX = 5000
 
@@ -177,13 +181,21 @@ def load_ledger(actor: Any = None, rows: list[annex.LedgerRow] | None = None) ->
     return result
 
 
-def _attachment_sha(upload: Any) -> tuple[str, int]:
-    digest, size = hashlib.sha256(), 0
-    for chunk in upload.chunks():
-        digest.update(chunk)
-        size += len(chunk)
-    upload.seek(0)
-    return digest.hexdigest(), size
+def _checked_attachment(upload: Any) -> tuple[bytes, str]:
+    """The attachment's bytes and its type as its content shows (the declared one is ignored)."""
+    limit = settings.DOCUMENT_MAX_BYTES  # the platform's one upload limit
+    content = check.read_upload(upload)
+    if len(content) > limit:
+        raise InvalidInput(f"附件“{upload.name}”超过{limit // (1024 * 1024)}MB", "attachments")
+    if not content:
+        raise InvalidInput(f"附件“{upload.name}”是空文件", "attachments")
+    content_type = check.sniff_content_type(content)
+    if content_type not in ATTACHMENT_TYPES:
+        raise InvalidInput(
+            f"附件“{upload.name}”类型不支持（仅限PDF、JPG、PNG、DOCX、XLSX，按文件内容识别）",
+            "attachments",
+        )
+    return content, content_type
 
 
 def file_progress_report(
@@ -216,15 +228,8 @@ def file_progress_report(
         raise InvalidInput("不能报送尚未开始的季度", "quarter")
     checked = []
     for upload in attachments or []:
-        content_type = getattr(upload, "content_type", "")
-        if content_type not in ATTACHMENT_TYPES:
-            raise InvalidInput(
-                f"附件“{upload.name}”类型不支持（仅限PDF、JPG、PNG、DOCX、XLSX）", "attachments"
-            )
-        if upload.size > settings.DOCUMENT_MAX_BYTES:  # the platform's one upload limit
-            limit_mb = settings.DOCUMENT_MAX_BYTES // (1024 * 1024)
-            raise InvalidInput(f"附件“{upload.name}”超过{limit_mb}MB", "attachments")
-        checked.append((upload, content_type, *_attachment_sha(upload)))
+        content, content_type = _checked_attachment(upload)
+        checked.append((upload.name, content, content_type))
     try:
         with transaction.atomic():
             report = ProgressReport.objects.create(
@@ -236,15 +241,16 @@ def file_progress_report(
                 submitted_on=today,
                 submitted_by=actor,
             )
-            for upload, content_type, sha, size in checked:
+            for name, content, content_type in checked:
+                sha = hashlib.sha256(content).hexdigest()
                 att = ReportAttachment(
                     report=report,
-                    original_name=upload.name[:200],
+                    original_name=name[:200],
                     content_type=content_type,
-                    size=size,
+                    size=len(content),
                     sha256=sha,
                 )
-                att.file.save(sha + ATTACHMENT_TYPES[content_type], upload, save=False)
+                att.file.save(sha + ATTACHMENT_TYPES[content_type], ContentFile(content), False)
                 att.save()
             record(
                 actor,

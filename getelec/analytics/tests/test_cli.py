@@ -625,7 +625,7 @@ def test_header_only_input_is_bad_input_and_keeps_the_output(synth, tmp_path, ca
     )
     err = capsys.readouterr().err
     assert code == 2, err
-    assert empty.name in err and "no rows" in err
+    assert empty.name in err and "no data rows" in err
     assert digests(out) == before
 
 

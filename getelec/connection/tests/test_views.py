@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import secrets
+import threading
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
 from conftest import PASSWORD, credit_code, resident_id
@@ -34,6 +38,7 @@ def form_data(**overrides: Any) -> dict[str, Any]:
         "voltage": "",
         "supply": "single",
         "property_existing_kw": "0",
+        "submission_key": secrets.token_urlsafe(12),  # rendered in the form, one per form
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
@@ -196,6 +201,78 @@ def test_a_retried_submission_returns_the_same_application(
     first = client.post(reverse("apply"), data)
     second = client.post(reverse("apply"), data)
     assert first["Location"] == second["Location"]
+    assert Application.objects.count() == 1
+
+
+def _rendered_form_fields(html: str) -> dict[str, str]:
+    """The hidden inputs the apply page renders (what a browser posts back)."""
+    return dict(re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)"', html))
+
+
+def test_the_apply_page_renders_a_fresh_submission_key_that_makes_repeats_one_application(
+    client: Any, applicant_a: Any, submit: Any
+) -> None:
+    client.force_login(applicant_a)
+    page = client.get(reverse("apply")).content.decode()
+    hidden = _rendered_form_fields(page)
+    assert len(hidden.get("submission_key", "")) >= 20
+    again = _rendered_form_fields(client.get(reverse("apply")).content.decode())
+    assert again["submission_key"] != hidden["submission_key"]  # one key per form
+    data = {**form_data(), "submission_key": hidden["submission_key"]}
+    answers = [client.post(reverse("apply"), data) for _ in range(20)]
+    assert {a.status_code for a in answers} == {302}
+    assert len({a["Location"] for a in answers}) == 1
+    assert Application.objects.count() == 1
+
+
+def test_a_form_with_errors_keeps_its_submission_key(
+    client: Any, applicant_a: Any, submit: Any
+) -> None:
+    client.force_login(applicant_a)
+    response = client.post(reverse("apply"), form_data(customer_name="", submission_key="k-77"))
+    assert response.status_code == 400
+    assert _rendered_form_fields(response.content.decode())["submission_key"] == "k-77"
+
+
+def test_a_post_without_a_submission_key_is_refused_and_saves_nothing(
+    client: Any, applicant_a: Any, submit: Any
+) -> None:
+    client.force_login(applicant_a)
+    for key in (None, "", "   "):
+        response = client.post(reverse("apply"), form_data(submission_key=key))
+        assert response.status_code == 400
+        assert "表单缺少提交标识" in response.content.decode()
+    assert not Application.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers: PostgreSQL")
+def test_concurrent_identical_posts_create_one_application(
+    applicant_a: Any, yinchuan_company: Any, frozen_today: Any, media_root: Any
+) -> None:
+    workers = 4
+    data = form_data(submission_key="double-click")
+    barrier = threading.Barrier(workers)
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def post() -> None:
+        browser = Client()
+        browser.force_login(applicant_a)
+        try:
+            barrier.wait(timeout=10)
+            status = browser.post(reverse("apply"), data).status_code
+        finally:
+            connection.close()
+        with lock:
+            statuses.append(status)
+
+    threads = [threading.Thread(target=post) for _ in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert statuses == [302] * workers
     assert Application.objects.count() == 1
 
 
@@ -591,17 +668,59 @@ def test_unknown_number_and_wrong_code_get_the_same_answer(client: Any, submit: 
 
 
 def test_repeated_failed_lookups_are_slowed_down(client: Any, submit: Any, settings: Any) -> None:
-    from django.core.cache import cache
-
-    cache.clear()
     settings.PUBLIC_LOOKUP_MAX_FAILURES = 3
     application = submit()
     for _ in range(3):
         assert lookup(client, application.number, "bad").status_code == 404
     blocked = lookup(client, application.number, application.verification_code)
     assert blocked.status_code == 429
-    assert "查询失败次数过多" in blocked.content.decode()
-    cache.clear()
+    assert "查询失败次数过多，请10分钟后再试" in blocked.content.decode()
+
+
+def test_a_lookup_lock_covers_the_missed_number_and_client_only(
+    client: Any, submit: Any, settings: Any, applicant_b: Any
+) -> None:
+    """A blocked client still looks up other numbers; other clients look up the missed one.
+
+    A correct code for the missed number is refused too while the lock lasts: answering it
+    would tell a blocked guesser which guess is right.
+    """
+    settings.PUBLIC_LOOKUP_MAX_FAILURES = 3
+    target, other = submit(), submit(applicant=applicant_b)
+    for _ in range(3):
+        assert lookup(client, target.number, "bad").status_code == 404
+    assert lookup(client, target.number, target.verification_code).status_code == 429
+    assert lookup(client, other.number, other.verification_code).status_code == 200
+    neighbour = Client(REMOTE_ADDR="198.51.100.20")
+    assert lookup(neighbour, target.number, target.verification_code).status_code == 200
+
+
+def test_the_lookup_budget_is_shared_by_every_worker_process(
+    client: Any, submit: Any, settings: Any
+) -> None:
+    """Counted in the database: a per-process cache (one per worker) does not reset it."""
+    from django.core.cache import cache
+
+    settings.PUBLIC_LOOKUP_MAX_FAILURES = 4
+    application = submit()
+    for _ in range(4):
+        assert lookup(client, application.number, "bad").status_code == 404
+        cache.clear()  # another worker: its own empty LocMemCache
+    assert lookup(client, application.number, application.verification_code).status_code == 429
+
+
+def test_the_lookup_counts_the_forwarded_client_behind_the_documented_proxy(
+    submit: Any, settings: Any
+) -> None:
+    settings.PUBLIC_LOOKUP_MAX_FAILURES = 2
+    settings.TRUSTED_PROXY_COUNT = 1
+    application = submit()
+    guesser = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    for _ in range(2):
+        assert lookup(guesser, application.number, "bad").status_code == 404
+    assert lookup(guesser, application.number, "bad").status_code == 429
+    customer = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.20")
+    assert lookup(customer, application.number, application.verification_code).status_code == 200
 
 
 # --- security headers, markup, language ------------------------------------------------------

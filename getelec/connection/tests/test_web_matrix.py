@@ -192,15 +192,26 @@ def test_the_api_lookup_shares_the_failure_budget_of_the_web_page(
     client: Client, submit: Any, settings: Any
 ) -> None:
     settings.PUBLIC_LOOKUP_MAX_FAILURES = 3
+    settings.PUBLIC_LOOKUP_CLIENT_MAX_FAILURES = 5
     application = submit()
     url = f"/api/v1/progress/{application.number}"
     assert client.get(url, {"code": "000000"}).status_code == 404
-    web = client.post(reverse("progress"), {"number": "NOPE", "verification_code": "1"})
+    web = client.post(reverse("progress"), {"number": application.number, "verification_code": "1"})
     assert web.status_code == 404
-    assert client.get("/api/v1/progress/NOPE", {"code": "1"}).status_code == 404
+    assert client.get(url, {"code": "2"}).status_code == 404
     blocked = client.get(url, {"code": application.verification_code})
     assert blocked.status_code == 429 and "查询失败次数过多" in blocked.json()["detail"]
+    refused = client.post(
+        reverse("progress"),
+        {"number": application.number, "verification_code": application.verification_code},
+    )
+    assert refused.status_code == 429
+    # Spraying over other numbers reaches the per-client budget (5) on both paths.
+    assert client.get("/api/v1/progress/NOPE", {"code": "1"}).status_code == 404
+    web = client.post(reverse("progress"), {"number": "X", "verification_code": "1"})
+    assert web.status_code == 404
+    assert client.get("/api/v1/progress/OTHER", {"code": "1"}).status_code == 429
     assert (
-        client.post(reverse("progress"), {"number": "X", "verification_code": "1"}).status_code
+        client.post(reverse("progress"), {"number": "Y", "verification_code": "1"}).status_code
         == 429
     )

@@ -32,12 +32,19 @@ DISTRICT_METERS = {"T1": ("M01", "M02"), "T2": ("M03", "M04"), "T3": ("M05", "M0
                    "T4": ("M07", "M08")}  # fmt: skip
 
 
+def customer_number(meter_id: str) -> str:
+    """The 户号 the test registry gives a meter: M07 → 6400000007 (other ids: none)."""
+    digits = meter_id[1:]
+    return f"64{int(digits):08d}" if digits.isdigit() and len(digits) <= 8 else ""
+
+
 def write_registry(path: Path, rows: Iterable[tuple[str, ...]] = GRID) -> Path:
     with open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["meter_id", "district_id", "feeder_id", "region", "area", "feeder_name",
-                    "district_name", "served_area", "meter_address"])  # fmt: skip
-        w.writerows(rows)
+                    "district_name", "served_area", "meter_address",
+                    "customer_number"])  # fmt: skip
+        w.writerows([*row, customer_number(row[0])] for row in rows)
     return path
 
 

@@ -22,7 +22,7 @@ from getelec.outages.models import (
     RegistryImport,
 )
 from getelec.outages.registry import import_registry
-from getelec.outages.tests.conftest import GRID, write_registry
+from getelec.outages.tests.conftest import GRID, customer_number, write_registry
 
 pytestmark = pytest.mark.django_db
 
@@ -202,7 +202,8 @@ def test_a_retired_meter_no_longer_counts_as_current(
     import_registry(write_registry(tmp_path / "r.csv"))
     m08 = Meter.objects.get(meter_id="M08")
     services.bind_meter(users["staff_b"], m08, users["customer"])
-    assert selectors.lookup_districts("星海村二组") and list(selectors.my_meters(users["customer"]))
+    assert selectors.lookup_districts("M08") and list(selectors.my_meters(users["customer"]))
+    assert selectors.lookup_districts(customer_number("M08"))
     import_registry(
         write_registry(tmp_path / "r2.csv", GRID[:-1]), guard=DeletionGuard(replace=True)
     )
@@ -212,7 +213,7 @@ def test_a_retired_meter_no_longer_counts_as_current(
     t4 = District.objects.get(district_id="T4")
     assert notify.notify_districts([t4], "planned", "计划停电") == []  # no new notices
     assert selectors.lookup_districts("M08") == []  # public lookup by meter number
-    assert selectors.lookup_districts("星海村二组") == []  # ... and by its address
+    assert selectors.lookup_districts(customer_number("M08")) == []  # ... and by its 户号
     assert list(selectors.my_meters(users["customer"])) == []
     m08.refresh_from_db()
     with pytest.raises(services.InvalidInput):

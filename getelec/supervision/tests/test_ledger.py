@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
+import zipfile
 from typing import Any
 
 import pytest
@@ -13,6 +15,21 @@ from getelec.audit.models import AuditEvent
 from getelec.connection.services import Conflict, InvalidInput, NotAllowed
 from getelec.supervision import annex, rules, selectors, services
 from getelec.supervision.models import LedgerAssignment, LedgerTask, ProgressReport
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _zip(parts: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _ooxml(main_part: str) -> bytes:
+    return _zip({"[Content_Types].xml": b"<Types/>", main_part: b"<x/>"})
 
 
 @pytest.fixture
@@ -143,6 +160,58 @@ class TestReports:
             )
         assert exc.value.field == field
         assert not ProgressReport.objects.exists()
+
+    @pytest.mark.parametrize(
+        ("name", "content", "declared"),
+        [
+            ("报告.pdf", b"<html><script>alert(1)</script></html>", "application/pdf"),
+            ("图.png", b"GIF89a\x01\x00", "image/png"),
+            ("表.xlsx", b"PK\x03\x04 not a zip", XLSX),
+            ("文档.docx", _zip({"a.txt": b"x"}), DOCX),  # a ZIP, but not a Word file
+            ("空.pdf", b"", "application/pdf"),
+        ],
+    )
+    def test_an_attachment_is_checked_by_its_content_not_its_declared_type(
+        self,
+        ledger: Any,
+        users: dict[str, Any],
+        orgs: dict[str, Organisation],
+        name: str,
+        content: bytes,
+        declared: str,
+    ) -> None:
+        upload = SimpleUploadedFile(name, content, content_type=declared)
+        with pytest.raises(InvalidInput) as exc:
+            services.file_progress_report(
+                users["staff_a"], assignment(8, orgs["company_a"]), 2026, 3, "进展",
+                attachments=[upload],
+            )  # fmt: skip
+        assert exc.value.field == "attachments" and name in exc.value.message
+        assert not ProgressReport.objects.exists()
+
+    def test_attachments_are_stored_under_the_type_their_content_shows(
+        self, ledger: Any, users: dict[str, Any], orgs: dict[str, Organisation]
+    ) -> None:
+        uploads = [
+            SimpleUploadedFile(
+                "扫描件.pdf", b"\x89PNG\r\n\x1a\n....", content_type="application/pdf"
+            ),
+            SimpleUploadedFile("台账.xlsx", _ooxml("xl/workbook.xml"), content_type="text/html"),
+            SimpleUploadedFile("说明.docx", _ooxml("word/document.xml"), content_type=""),
+        ]
+        report = services.file_progress_report(
+            users["staff_a"], assignment(8, orgs["company_a"]), 2026, 3, "进展",
+            attachments=uploads,
+        )  # fmt: skip
+        stored = {a.original_name: a for a in report.attachments.all()}
+        assert {n: a.content_type for n, a in stored.items()} == {
+            "扫描件.pdf": "image/png",
+            "台账.xlsx": XLSX,
+            "说明.docx": DOCX,
+        }
+        assert stored["台账.xlsx"].size == len(_ooxml("xl/workbook.xml"))
+        with stored["说明.docx"].file.open("rb") as f:
+            assert f.read() == _ooxml("word/document.xml")
 
     def test_an_attachment_of_the_wrong_type_saves_nothing(
         self, ledger: Any, users: dict[str, Any], orgs: dict[str, Organisation]
