@@ -80,9 +80,11 @@ def test_importing_a_changed_schedule_replaces_it_with_a_second_audit_row(
     changed = tmp_path / "2027-corrected.json"
     changed.write_text(json.dumps({**FAKE_2027, "workdays": ["2027-02-20", "2027-02-21"]}), "utf-8")
 
-    code, out, _ = getelec(capsys, "calendar", "import", str(changed))
+    refused = getelec(capsys, "calendar", "import", str(changed))
+    code, out, _ = getelec(capsys, "calendar", "import", str(changed), "--confirm")
 
-    assert (code, "2027: imported" in out) == (0, True)
+    assert refused[0] == 3 and "make-up working days added: 2027-02-21" in refused[1]
+    assert (code, "2027: replaced" in out) == (0, True)
     assert CalendarYear.objects.get(year=2027).workdays == ["2027-02-20", "2027-02-21"]
     assert audit_rows() == 2
 

@@ -33,9 +33,9 @@ SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 
 def test_importing_a_year_stores_it_with_one_audit_row_naming_the_actor(admin_user: Any) -> None:
-    changed = import_year(parse_year(FAKE_2027), admin_user, source_label="2027.json")
+    result = import_year(parse_year(FAKE_2027), admin_user, source_label="2027.json")
 
-    assert changed is True
+    assert (result.changed, result.replacement) == (True, None)
     row = CalendarYear.objects.get(year=2027)
     assert (row.holidays, row.workdays, row.source) == (
         FAKE_2027["holidays"],
@@ -50,7 +50,7 @@ def test_importing_a_year_stores_it_with_one_audit_row_naming_the_actor(admin_us
 def test_importing_the_same_year_again_changes_nothing(admin_user: Any) -> None:
     import_year(parse_year(FAKE_2027), admin_user)
 
-    assert import_year(parse_year(FAKE_2027), admin_user) is False
+    assert import_year(parse_year(FAKE_2027), admin_user).changed is False
     assert AuditEvent.objects.filter(action="calendar.import_year").count() == 1
 
 
@@ -66,7 +66,7 @@ def test_an_import_is_visible_to_the_calendar_in_force_at_once(admin_user: Any) 
 def test_an_imported_year_overrides_the_shipped_one(admin_user: Any) -> None:
     corrected = {"year": 2026, "holidays": ["2026-11-27"], "workdays": []}
 
-    import_year(parse_year(corrected), admin_user)
+    import_year(parse_year(corrected), admin_user, confirm=True)
 
     calendar = source.load_calendar()
     assert not calendar.is_workday(dt.date(2026, 11, 27))
