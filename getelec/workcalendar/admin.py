@@ -49,6 +49,11 @@ class CalendarYearAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return False
 
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        # Deleting a year would change the calendar in force with no impact shown and no
+        # deadline recomputed; a wrong year is corrected by importing the right one (confirmed).
+        return False
+
     def get_urls(self):  # type: ignore[no-untyped-def]
         return [
             path(
@@ -79,7 +84,7 @@ class CalendarYearAdmin(admin.ModelAdmin):
                     "confirm",
                     _(
                         "%(year)s 年已有生效的节假日安排（%(source)s），新文件的日期与之不同："
-                        "替换后 %(apps)s 件在办申请的 %(dates)s 个到期日会变动。"
+                        "替换后 %(apps)s 件在办申请的 %(dates)s 个到期日（含各环节到期日）会变动。"
                         "未作任何改动；核对后请重新选择文件并勾选确认。"
                     )
                     % {
@@ -104,6 +109,15 @@ class CalendarYearAdmin(admin.ModelAdmin):
                         request,
                         _("%(year)s 年节假日安排已导入，待定的期限已重新计算。")
                         % {"year": schedule.year},
+                    )
+                elif result.recomputed:
+                    messages.info(
+                        request,
+                        _(
+                            "%(year)s 年节假日安排与已生效的一致，未作改动；"
+                            "%(count)s 件申请遗留的待定到期日已计算。"
+                        )
+                        % {"year": schedule.year, "count": result.recomputed},
                     )
                 else:
                     messages.info(

@@ -238,3 +238,16 @@ def test_reading_the_calendar_never_creates_a_missing_sqlite_file(
     assert source._database_absent() is True
     assert source.load_calendar().years[-1] == 2026
     assert not missing.exists()
+
+
+def test_an_imported_year_cannot_be_deleted_in_the_admin(client: Any, admin_user: Any) -> None:
+    # Deleting would change the calendar in force without showing or recomputing anything.
+    import_year(parse_year(FAKE_2027), admin_user)
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("admin:workcalendar_calendaryear_delete", args=[2027]), {"post": "yes"}
+    )
+
+    assert response.status_code == 403
+    assert CalendarYear.objects.filter(year=2027).exists()
