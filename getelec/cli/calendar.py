@@ -185,6 +185,10 @@ EXIT_NOT_CONFIRMED = 3
 _SHOWN_MOVES = 20
 
 
+def _applications(n: int, kind: str = "") -> str:
+    return f"{n} {kind}application{'' if n == 1 else 's'}"
+
+
 def _days(days: tuple[dt.date, ...]) -> str:
     return ", ".join(d.isoformat() for d in days) if days else "none"
 
@@ -196,10 +200,7 @@ def _print_replacement(replacement: Any, file: Any) -> None:
     print(f"  holidays removed: {_days(r.holidays_removed)}")
     print(f"  make-up working days added: {_days(r.workdays_added)}")
     print(f"  make-up working days removed: {_days(r.workdays_removed)}")
-    print(
-        f"  due dates that move: {len(r.moves)} "
-        f"(of {r.moved_objects} open application{'s' if r.moved_objects != 1 else ''})"
-    )
+    print(f"  due dates that move: {len(r.moves)} (of {_applications(r.moved_objects, 'open ')})")
     for move in r.moves[:_SHOWN_MOVES]:
         old = move.old.isoformat() if move.old else "pending"
         new = move.new.isoformat() if move.new else "pending"
@@ -250,17 +251,17 @@ def run_import(args: argparse.Namespace) -> int:
         _print_replacement(result.replacement, args.file)
         print(
             f"{schedule.year}: replaced from {args.file} ({counts}); "
-            f"{result.recomputed} applications' deadlines recomputed, each moved date audited"
+            f"deadlines of {_applications(result.recomputed)} recomputed, each moved date audited"
         )
     elif result.changed:
         print(
             f"{schedule.year}: imported from {args.file} ({counts}); "
-            f"{result.recomputed} applications' deadlines pending on a loaded year computed"
+            f"deadlines pending on a loaded year computed for {_applications(result.recomputed)}"
         )
     elif result.recomputed:
         print(
             f"{schedule.year}: unchanged (the same schedule is already in force); "
-            f"{result.recomputed} applications' deadlines left pending computed"
+            f"deadlines left pending computed for {_applications(result.recomputed)}"
         )
     else:
         print(f"{schedule.year}: unchanged (the same schedule is already in force); nothing to do")

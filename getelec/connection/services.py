@@ -1300,9 +1300,11 @@ def deadline_moves(calendar: WorkCalendar, year: int) -> list[DateMove]:
         schedule = _compute_schedule(app, stages, pauses, calendar, recount_year=year)
         old, new = _deadline_changes(app, stages, schedule)
         if "due_on" in old:
-            moves.append(DateMove(app.number, "due_on", old["due_on"], new["due_on"]))
+            label = str(Application._meta.get_field("due_on").verbose_name)
+            moves.append(DateMove(app.number, "due_on", old["due_on"], new["due_on"], label))
         for stage, was in old.get("stage_due", {}).items():
-            moves.append(DateMove(app.number, stage, was, new["stage_due"][stage]))
+            label = str(StageCode(stage).label)
+            moves.append(DateMove(app.number, stage, was, new["stage_due"][stage], label))
     return moves
 
 

@@ -32,3 +32,4 @@ class DateMove:
     field: str  # which date, e.g. "due_on" or a stage code
     old: dt.date | None  # None: pending (the calendar lacked a year)
     new: dt.date | None
+    field_label: str = ""  # the date's name for users (e.g. "全过程到期日")

@@ -254,7 +254,7 @@ def test_replacing_the_shipped_year_needs_confirm_and_shows_the_moved_due_dates(
 
     application.refresh_from_db()
     assert code == 0 and "2026: replaced from" in out
-    assert "1 applications' deadlines recomputed" in out
+    assert "deadlines of 1 application recomputed" in out
     assert application.due_on == dt.date(2026, 12, 4)
     event = AuditEvent.objects.get(action="connection.recompute_deadline")
     assert (event.old["due_on"], event.new["due_on"]) == ("2026-12-03", "2026-12-04")

@@ -98,6 +98,7 @@ def test_a_rolled_back_import_leaves_no_trace_in_the_calendar_in_force(
     admin_user: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def fail(*args: Any, **kwargs: Any) -> int:
+        assert 2027 in source.current_calendar(fresh=True).years  # read inside the import
         raise RuntimeError("recompute failed")
 
     monkeypatch.setattr(connection_services, "recompute_pending_deadlines", fail)
@@ -151,7 +152,7 @@ def test_the_cli_says_what_an_unchanged_reimport_computed(
     assert main(["calendar", "import", str(path)]) == 0
 
     out = capsys.readouterr().out
-    assert "2027: unchanged" in out and "1 applications' deadlines left pending computed" in out
+    assert "2027: unchanged" in out and "deadlines left pending computed for 1 application" in out
 
 
 def test_the_periodic_check_computes_the_deadlines_left_pending(
