@@ -13,7 +13,10 @@ import sys
 from collections.abc import Sequence
 
 EXIT_BAD_INPUT = 2
-EXIT_BUSY = 3  # another run of a one-at-a-time job holds its lock
+# Exit 3: the command changed nothing and says why — another run of a one-at-a-time job holds
+# its lock, or a change needs confirming (--confirm).
+EXIT_BUSY = 3
+EXIT_NOT_CONFIRMED = 3
 
 
 def django_setup() -> None:

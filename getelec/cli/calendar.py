@@ -4,7 +4,8 @@ Subcommands: import, list, show, export, check, add.
 
 Shipped years come from the `chinese-calendar` package; later years are imported into the database
 (`import`, or the admin site). Read-only subcommands work on a fresh checkout with no database: they
-then see the shipped years only. Bad input exits with code 2 and one line naming the file and field.
+then see the shipped years only. Bad input exits with code 2 and one line naming the file and field;
+replacing a year in force without --confirm prints the impact and exits with code 3.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from getelec.cli import EXIT_BAD_INPUT
+from getelec.cli import EXIT_BAD_INPUT, EXIT_NOT_CONFIRMED
 
 _WEEKDAYS = "一二三四五六日"
 
@@ -37,14 +38,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = commands.add_parser(
         "import",
         help="import one year's official schedule from a JSON file",
-        description='Import FILE, JSON {"year": 2027, "holidays": ["2027-01-01", ...], '
+        description='Import FILE, UTF-8 JSON {"year": 2027, "holidays": ["2027-01-01", ...], '
         '"workdays": ["2027-02-06", ...]}: "holidays" are the days off of statutory holidays, '
-        '"workdays" the make-up working days that fall on a weekend. Deadlines that were pending '
-        "on that year are recomputed in the same transaction and the import is audited. "
-        "Importing the same file again changes nothing and says so. Needs a migrated database. "
-        "Exit codes: 0 imported or unchanged, 1 no database, 2 invalid file.",
+        '"workdays" the make-up working days that fall on a weekend; each field once. Deadlines '
+        "pending on a loaded year are computed in the same transaction and the import is "
+        "audited. Importing the same schedule again stores nothing and says so (it still "
+        "computes any deadline left pending). A year already in force (shipped or imported) "
+        "with different days is replaced only with --confirm: without it the command prints "
+        "the days that change and the due dates of open applications that would move, and "
+        "changes nothing; with it every open application touching the year is recomputed and "
+        "each moved date audited with old and new. Needs a migrated database. Exit codes: "
+        "0 imported or unchanged, 1 no database, 2 invalid file, 3 replacement not confirmed.",
     )
     p.add_argument("file", help="JSON file with the year's schedule")
+    p.add_argument(
+        "--confirm",
+        action="store_true",
+        help="replace a year already in force with different days (run without it first to "
+        "see what would move)",
+    )
     p.set_defaults(handler=run_import)
 
     p = commands.add_parser(
@@ -169,6 +181,33 @@ def _actor() -> str:
     return f"getelec calendar import ({user})"
 
 
+_SHOWN_MOVES = 20
+
+
+def _applications(n: int, kind: str = "") -> str:
+    return f"{n} {kind}application{'' if n == 1 else 's'}"
+
+
+def _days(days: tuple[dt.date, ...]) -> str:
+    return ", ".join(d.isoformat() for d in days) if days else "none"
+
+
+def _print_replacement(replacement: Any, file: Any) -> None:
+    r = replacement
+    print(f"{r.year}: {file} differs from the schedule in force ({r.replaces or 'unknown'}):")
+    print(f"  holidays added: {_days(r.holidays_added)}")
+    print(f"  holidays removed: {_days(r.holidays_removed)}")
+    print(f"  make-up working days added: {_days(r.workdays_added)}")
+    print(f"  make-up working days removed: {_days(r.workdays_removed)}")
+    print(f"  due dates that move: {len(r.moves)} (of {_applications(r.moved_objects, 'open ')})")
+    for move in r.moves[:_SHOWN_MOVES]:
+        old = move.old.isoformat() if move.old else "pending"
+        new = move.new.isoformat() if move.new else "pending"
+        print(f"    {move.label}  {move.field}: {old} -> {new}")
+    if len(r.moves) > _SHOWN_MOVES:
+        print(f"    ... and {len(r.moves) - _SHOWN_MOVES} more")
+
+
 def run_import(args: argparse.Namespace) -> int:
     from getelec.core.workdays import CalendarDataError, read_year_file
 
@@ -183,7 +222,7 @@ def run_import(args: argparse.Namespace) -> int:
     from django.db import DatabaseError
 
     from getelec.workcalendar import source
-    from getelec.workcalendar.services import import_year
+    from getelec.workcalendar.services import ReplacementNotConfirmed, import_year
 
     if source._database_absent():
         return _error(
@@ -192,18 +231,39 @@ def run_import(args: argparse.Namespace) -> int:
             1,
         )
     try:
-        changed = import_year(schedule, _actor(), Path(args.file).name)
+        result = import_year(schedule, _actor(), Path(args.file).name, confirm=args.confirm)
+    except ReplacementNotConfirmed as exc:
+        _print_replacement(exc.replacement, args.file)
+        return _error(
+            f"{args.file}: year: {schedule.year} is already in force with different days; "
+            "nothing changed: check the impact above and run again with --confirm to replace it",
+            EXIT_NOT_CONFIRMED,
+        )
     except DatabaseError as exc:
         return _error(f"database not ready ({exc}); run `python manage.py migrate` first", 1)
     days = len(schedule.working_days())
-    if changed:
+    counts = (
+        f"{len(schedule.holidays)} holidays, {len(schedule.workdays)} make-up working days, "
+        f"{days} working days"
+    )
+    if result.replacement is not None:
+        _print_replacement(result.replacement, args.file)
         print(
-            f"{schedule.year}: imported from {args.file} ({len(schedule.holidays)} holidays, "
-            f"{len(schedule.workdays)} make-up working days, {days} working days); "
-            f"deadlines pending on {schedule.year} recomputed"
+            f"{schedule.year}: replaced from {args.file} ({counts}); "
+            f"deadlines of {_applications(result.recomputed)} recomputed, each moved date audited"
+        )
+    elif result.changed:
+        print(
+            f"{schedule.year}: imported from {args.file} ({counts}); "
+            f"deadlines pending on a loaded year computed for {_applications(result.recomputed)}"
+        )
+    elif result.recomputed:
+        print(
+            f"{schedule.year}: unchanged (the same schedule is already in force); "
+            f"deadlines left pending computed for {_applications(result.recomputed)}"
         )
     else:
-        print(f"{schedule.year}: unchanged (the same schedule is already imported); nothing to do")
+        print(f"{schedule.year}: unchanged (the same schedule is already in force); nothing to do")
     return 0
 
 

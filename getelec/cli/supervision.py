@@ -4,8 +4,10 @@ getelec ledger load                         load/refresh 附件2 (idempotent)
 getelec ledger export --out FILE.xlsx       the ledger in the layout of 附件2
 getelec ledger overdue                      overdue rows, one per line (exit 1 if any)
 getelec filings batch --company ID|NAME --month 2026-10 --out FILE.xlsx
-getelec filings check                       cron: missing/late batches, follow-ups,
-                                            unfiled overdue applications (exit 1 if any)
+getelec filings check                       cron: computes due dates left pending on a loaded
+                                            calendar year, then missing/late batches,
+                                            follow-ups, unfiled overdue applications (exit 1
+                                            if any)
 """
 
 from __future__ import annotations
@@ -145,8 +147,14 @@ def filings_check(args: argparse.Namespace) -> int:
     django_setup()
     from django.utils import timezone
 
+    from getelec.connection.services import recompute_pending_deadlines
     from getelec.supervision import selectors
 
+    # First compute the due dates still pending on a year the calendar now has (left behind by a
+    # process that read the calendar just before an import), so the overdue check sees them.
+    fixed = recompute_pending_deadlines("getelec filings check (cron)")
+    if fixed:
+        print(f"recomputed\t{fixed} due dates that were pending on a loaded calendar year")
     user, today = _system_user(), timezone.localdate()
     problems = 0
     for flag in selectors.batch_flags(user, today):
@@ -187,6 +195,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, help="FILE.xlsx")
     p.set_defaults(handler=filings_batch)
     p = fsub.add_parser(
-        "check", help="cron: missing/late batches, follow-ups, unfiled overdue (exit 1 if any)"
+        "check",
+        help="cron: compute due dates left pending on a loaded calendar year; flag missing/late "
+        "batches, follow-ups, unfiled overdue (exit 1 if any)",
     )
     p.set_defaults(handler=filings_check)

@@ -29,7 +29,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F, Prefetch, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -62,6 +62,7 @@ from getelec.connection.selectors import can_work_on, is_owner
 from getelec.core.assess import AssessError, parse_input, plan
 from getelec.core.workdays import CalendarYearNotLoaded, WorkCalendar
 from getelec.runlock import lock_in_transaction
+from getelec.workcalendar.signals import DateMove
 from getelec.workcalendar.source import current_calendar
 
 
@@ -220,19 +221,25 @@ def _compute_schedule(
     stages: Sequence[StageRecord],
     pauses: Sequence[Pause],
     calendar: WorkCalendar,
+    recount_year: int | None = None,
 ) -> _Schedule:
     """Every due date of `app` from its base data: applied_on, stage limits, closed pauses.
 
     A stage counts the pauses that started before it was completed (pauses only happen while a
     stage is open); the overall due date counts every closed pause. An open pause shifts nothing
-    until it ends. Deterministic, so recomputing is idempotent.
+    until it ends. Deterministic, so recomputing is idempotent. A closed pause keeps the working
+    days stored when it ended, except one overlapping `recount_year` (a replaced schedule).
     """
     pending: int | None = None
     pause_wd: dict[int, int | None] = {}
     for pause in pauses:
         if pause.ended_on is None:
             continue
-        if pause.paused_wd is not None:
+        recount = (
+            recount_year is not None
+            and pause.started_on.year <= recount_year <= pause.ended_on.year
+        )
+        if pause.paused_wd is not None and not recount:
             pause_wd[pause.pk] = pause.paused_wd
             continue
         try:
@@ -713,7 +720,7 @@ def _create(
                 created_by=actor,
             )
         )
-    schedule = _compute_schedule(app, rows, pauses, current_calendar())
+    schedule = _compute_schedule(app, rows, pauses, current_calendar(fresh=True))
     _save_schedule(rows, pauses, schedule)
     Application.objects.filter(pk=app.pk).update(
         due_on=schedule.due_on, due_pending_year=schedule.pending_year
@@ -920,7 +927,7 @@ def _resume(
     if day < open_pause.started_on:
         raise InvalidInput(_("恢复日期不能早于暂停日期"), "on")
     open_pause.ended_on = day
-    schedule = _compute_schedule(app, stages, pauses, current_calendar())
+    schedule = _compute_schedule(app, stages, pauses, current_calendar(fresh=True))
     old = _snapshot(app, ["status", "due_on", "due_pending_year", "paused_wd"])
     _apply_update(
         app,
@@ -1167,7 +1174,9 @@ def cancel_application(
         )
         for pause in app.pauses.filter(ended_on__isnull=True):
             try:
-                wd: int | None = current_calendar().workdays_between(pause.started_on, today)
+                wd: int | None = current_calendar(fresh=True).workdays_between(
+                    pause.started_on, today
+                )
             except CalendarYearNotLoaded:
                 wd = None
             Pause.objects.filter(pk=pause.pk).update(ended_on=today, paused_wd=wd)
@@ -1223,48 +1232,130 @@ def mark_notifications_read(user: User, ids: Sequence[int] | None = None) -> int
     return count
 
 
-def recompute_pending_deadlines(actor: Any) -> int:
-    """Compute due dates that were pending on a missing calendar year; returns how many."""
-    calendar = current_calendar()
-    changed = 0
-    with transaction.atomic():
-        pending = (
-            Application.objects.select_for_update(of=("self",))
-            .filter(due_pending_year__isnull=False)
-            .select_related("applicant")
+def _deadline_changes(
+    app: Application, stages: Sequence[StageRecord], schedule: _Schedule
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The stored values `schedule` changes, old and new (only those that differ)."""
+    old: dict[str, Any] = {}
+    new: dict[str, Any] = {}
+    for name, value in (
+        ("due_on", schedule.due_on),
+        ("due_pending_year", schedule.pending_year),
+        ("paused_wd", schedule.paused_wd),
+    ):
+        if getattr(app, name) != value:
+            old[name], new[name] = getattr(app, name), value
+    stage_old = {s.stage: s.due_on for s in stages if s.due_on != schedule.stage_due.get(s.seq)}
+    if stage_old:
+        old["stage_due"] = stage_old
+        new["stage_due"] = {
+            s.stage: schedule.stage_due.get(s.seq) for s in stages if s.stage in stage_old
+        }
+    return old, new
+
+
+def _year_bounds(year: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+def _touching_year(year: int) -> Any:
+    """Open applications whose stored dates may depend on `year`'s schedule: applied by its end
+    and due in it or later (or pending), or with a closed pause overlapping it (a stage's due
+    date is never after the overall one, so the rest cannot move)."""
+    first, last = _year_bounds(year)
+    return Application.objects.filter(status__in=OPEN_STATUSES, applied_on__lte=last).filter(
+        Q(due_on__isnull=True)
+        | Q(due_on__gte=first)
+        | Q(pauses__ended_on__gte=first, pauses__started_on__lte=last)
+    )
+
+
+def _pending_on_loaded_years(calendar: WorkCalendar) -> Any:
+    return Application.objects.filter(due_pending_year__in=calendar.years)
+
+
+_CHUNK = 500
+
+
+def _in_chunks(candidates: Any, lock: bool) -> Any:
+    """The candidates with stages and pauses loaded, a chunk at a time (locked when writing)."""
+    ids = list(candidates.order_by("id").values_list("id", flat=True).distinct())
+    for i in range(0, len(ids), _CHUNK):
+        rows = Application.objects.filter(pk__in=ids[i : i + _CHUNK])
+        if lock:
+            rows = rows.select_for_update(of=("self",))
+        yield from (
+            rows.select_related("applicant")
+            .prefetch_related(
+                Prefetch("stages", queryset=StageRecord.objects.order_by("seq")),
+                Prefetch("pauses", queryset=Pause.objects.order_by("started_on", "id")),
+            )
             .order_by("id")
         )
-        for app in pending:
-            stages = list(app.stages.order_by("seq"))
-            pauses = list(app.pauses.order_by("started_on", "id"))
-            schedule = _compute_schedule(app, stages, pauses, calendar)
-            old = _snapshot(app, ["due_on", "due_pending_year", "paused_wd"])
-            new = {
-                "due_on": schedule.due_on,
-                "due_pending_year": schedule.pending_year,
-                "paused_wd": schedule.paused_wd,
-            }
-            before = [s.due_on for s in stages]
-            _save_schedule(stages, pauses, schedule)
-            if new == old and before == [s.due_on for s in stages]:
-                continue
-            Application.objects.filter(pk=app.pk).update(
-                version=F("version") + 1, updated_at=timezone.now(), **new
-            )
-            for name, value in new.items():
-                setattr(app, name, value)
-            record(
-                actor,
-                "connection.recompute_deadline",
-                app,
-                old,
-                new,
-                reason=_("节假日安排导入后计算到期日"),
-            )
-            if app.status in OPEN_STATUSES:
-                _notify_due(app, old["due_on"], old["due_pending_year"])
-            changed += 1
+
+
+def deadline_moves(calendar: WorkCalendar, year: int) -> list[DateMove]:
+    """Stored dates of open applications that `calendar` (a replaced `year`) would move.
+
+    Reads only. Each moved overall or stage due date is one DateMove (None: pending)."""
+    moves: list[DateMove] = []
+    for app in _in_chunks(_touching_year(year), lock=False):
+        stages, pauses = list(app.stages.all()), list(app.pauses.all())
+        schedule = _compute_schedule(app, stages, pauses, calendar, recount_year=year)
+        old, new = _deadline_changes(app, stages, schedule)
+        if "due_on" in old:
+            label = str(Application._meta.get_field("due_on").verbose_name)
+            moves.append(DateMove(app.number, "due_on", old["due_on"], new["due_on"], label))
+        for stage, was in old.get("stage_due", {}).items():
+            label = str(StageCode(stage).label)
+            moves.append(DateMove(app.number, stage, was, new["stage_due"][stage], label))
+    return moves
+
+
+def _recompute(candidates: Any, actor: Any, reason: str, recount_year: int | None = None) -> int:
+    calendar = current_calendar(fresh=True)
+    changed = 0
+    for app in _in_chunks(candidates, lock=True):
+        stages, pauses = list(app.stages.all()), list(app.pauses.all())
+        schedule = _compute_schedule(app, stages, pauses, calendar, recount_year)
+        old, new = _deadline_changes(app, stages, schedule)
+        _save_schedule(stages, pauses, schedule)
+        if not old:
+            continue
+        values = {k: v for k, v in new.items() if k != "stage_due"}
+        Application.objects.filter(pk=app.pk).update(
+            version=F("version") + 1, updated_at=timezone.now(), **values
+        )
+        before = (app.due_on, app.due_pending_year)
+        for name, value in values.items():
+            setattr(app, name, value)
+        record(actor, "connection.recompute_deadline", app, old, new, reason=reason)
+        if app.status in OPEN_STATUSES:
+            _notify_due(app, *before)
+        changed += 1
     return changed
+
+
+def recompute_pending_deadlines(actor: Any) -> int:
+    """Compute due dates that were pending on a year the calendar now has; returns how many.
+
+    Run by every calendar import (even one that changes nothing) and by the periodic check
+    (`getelec filings check`), so none stays pending after its year is loaded. Each changed
+    application gets one audit row with the moved dates, old and new; idempotent."""
+    candidates = _pending_on_loaded_years(current_calendar(fresh=True))
+    with transaction.atomic():
+        return _recompute(candidates, actor, _("节假日安排导入后计算到期日"))
+
+
+def recompute_year_deadlines(actor: Any, year: int) -> int:
+    """After `year`'s schedule was replaced: recompute every open application whose dates touch
+    it (pauses overlapping it recounted) and every one pending on a loaded year; returns how
+    many changed. One audit row per changed application with the moved dates, old and new."""
+    with transaction.atomic():
+        changed = _recompute(
+            _touching_year(year), actor, _("节假日安排更正后重新计算到期日"), recount_year=year
+        )
+        return changed + recompute_pending_deadlines(actor)
 
 
 # Re-exported for forms and the API (so they name one place for labels and choices).
@@ -1279,11 +1370,13 @@ __all__ = [
     "StageCode",
     "advance_stage",
     "cancel_application",
+    "deadline_moves",
     "mark_grid_upgrade",
     "mark_notifications_read",
     "pause_clock",
     "platform_existing_kw",
     "recompute_pending_deadlines",
+    "recompute_year_deadlines",
     "record_informed_consent",
     "resume_clock",
     "set_contracted_date",

@@ -12,8 +12,10 @@ or not the starting day is itself a working day.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import json
+import re
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -111,14 +113,111 @@ def parse_year(data: Any, source: str = "") -> YearSchedule:
     return YearSchedule(year, parsed["holidays"], parsed["workdays"], source)
 
 
+# A year's schedule is a few kilobytes (at most 366 dates) two levels deep: anything much larger
+# or deeper is not a schedule, and is refused before it reaches the JSON parser.
+MAX_FILE_BYTES = 200_000
+_MAX_DEPTH = 4
+_MAX_INT_DIGITS = 20  # longer integers stay text: never a 5,000-digit int()
+_SPECIAL = re.compile(r'[\[\]{}"\\]')
+
+
+class _LongNumber:
+    """A JSON integer too long to be a year, kept as text (its repr is short)."""
+
+    def __init__(self, digits: str):
+        self.digits = digits
+
+    def __repr__(self) -> str:
+        return f"a {len(self.digits.lstrip('-'))}-digit number"
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str):
+        self.key = key
+        super().__init__(key)
+
+
+def _parse_int(text: str) -> int | _LongNumber:
+    return int(text) if len(text.lstrip("-")) <= _MAX_INT_DIGITS else _LongNumber(text)
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise _DuplicateKey(key)
+        seen[key] = value
+    return seen
+
+
+def _too_deep(text: str) -> bool:
+    """Arrays/objects nested deeper than _MAX_DEPTH in `text`, strings skipped (linear scan)."""
+    depth = 0
+    in_string, escaped_at = False, -1
+    for match in _SPECIAL.finditer(text):
+        char, at = match.group(), match.start()
+        if at == escaped_at:
+            continue
+        if in_string:
+            if char == "\\":
+                escaped_at = at + 1
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > _MAX_DEPTH:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
+
+
+def load_year_json(raw: bytes, source: str = "") -> YearSchedule:
+    """Parse a schedule file's bytes: UTF-8 (a BOM is allowed), one JSON object, no repeated keys.
+
+    Every failure is a CalendarDataError naming the field (or the encoding/JSON position), never
+    another exception: the bytes come from an administrator's upload or command line.
+    """
+    if len(raw) > MAX_FILE_BYTES:
+        raise CalendarDataError(
+            f"file too large (over {MAX_FILE_BYTES:,} bytes; a year's schedule is a few kilobytes)"
+        )
+    bom = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
+    try:
+        text = raw[bom:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        at = bom + exc.start
+        raise CalendarDataError(
+            f"not UTF-8 (byte 0x{raw[at]:02x} at offset {at}); save the file as UTF-8"
+        ) from None
+    if _too_deep(text):
+        raise CalendarDataError(
+            f"nested too deeply (more than {_MAX_DEPTH} levels); "
+            'expected {"year": …, "holidays": […], "workdays": […]}'
+        )
+    try:
+        data = json.loads(text, parse_int=_parse_int, object_pairs_hook=_no_duplicates)
+    except _DuplicateKey as exc:
+        raise CalendarDataError(f"{exc.key}: given twice; each field may appear once") from None
+    except json.JSONDecodeError as exc:
+        raise CalendarDataError(f"not valid JSON: {exc}") from None
+    except (ValueError, RecursionError) as exc:  # e.g. a float too long to convert
+        raise CalendarDataError(f"not valid JSON: {exc}") from None
+    return parse_year(data, source=source)
+
+
 def read_year_file(path: Path | str) -> YearSchedule:
+    """Read and parse a schedule file; errors are CalendarDataError("<path>: <field>: …")."""
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise CalendarDataError(f"{path}: {exc}") from None
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise CalendarDataError(f"{path}: {exc.strerror or exc}") from None
     try:
-        return parse_year(data, source=path.name)
+        return load_year_json(raw, source=path.name)
     except CalendarDataError as exc:
         raise CalendarDataError(f"{path}: {exc}") from None
 

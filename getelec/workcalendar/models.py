@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -32,3 +33,19 @@ class CalendarYear(models.Model):
             frozenset(dt.date.fromisoformat(d) for d in self.workdays),
             self.source,
         )
+
+
+class CalendarRevision(models.Model):
+    """One row: a new `token` on every change of the imported years, so that every process
+    notices an import made by another one (`source.current_calendar` compares tokens)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    token = models.UUIDField(_("版本"), default=uuid.uuid4)
+    changed_at = models.DateTimeField(_("变更时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("工作日历版本")
+        verbose_name_plural = _("工作日历版本")
+
+    def __str__(self) -> str:
+        return f"{self.token}"

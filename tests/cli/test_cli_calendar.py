@@ -80,9 +80,11 @@ def test_importing_a_changed_schedule_replaces_it_with_a_second_audit_row(
     changed = tmp_path / "2027-corrected.json"
     changed.write_text(json.dumps({**FAKE_2027, "workdays": ["2027-02-20", "2027-02-21"]}), "utf-8")
 
-    code, out, _ = getelec(capsys, "calendar", "import", str(changed))
+    refused = getelec(capsys, "calendar", "import", str(changed))
+    code, out, _ = getelec(capsys, "calendar", "import", str(changed), "--confirm")
 
-    assert (code, "2027: imported" in out) == (0, True)
+    assert refused[0] == 3 and "make-up working days added: 2027-02-21" in refused[1]
+    assert (code, "2027: replaced" in out) == (0, True)
     assert CalendarYear.objects.get(year=2027).workdays == ["2027-02-20", "2027-02-21"]
     assert audit_rows() == 2
 
@@ -95,18 +97,52 @@ BAD_FILES = [
     ("year as text", json.dumps({**FAKE_2027, "year": "2027"}), "year: expected a year"),
     ("workday on a weekday", json.dumps({**FAKE_2027, "workdays": ["2027-01-04"]}), "workdays: "),
     ("date of another year", json.dumps({**FAKE_2027, "holidays": ["2026-10-01"]}), "holidays: "),
+    (
+        "GBK-encoded",
+        json.dumps(
+            {**FAKE_2027, "holidays": ["2027-01-01"], "备注": "元旦"}, ensure_ascii=False
+        ).encode("gbk"),
+        "not UTF-8 (byte 0xb1 at offset",
+    ),
+    ("deeply nested", b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+    (
+        "nested inside a field",
+        json.dumps({**FAKE_2027, "holidays": [[[["2027-01-01"]]]]}),
+        "nested too deeply",
+    ),
+    (
+        "5,000-digit year",
+        '{"year": ' + "9" * 5000 + ', "holidays": ["2027-01-01"], "workdays": []}',
+        "year: expected a year such as 2027, got a 5000-digit number",
+    ),
+    (
+        "year given twice",
+        '{"year": 2026, "holidays": ["2027-01-01"], "workdays": [], "year": 2027}',
+        "year: given twice",
+    ),
+    (
+        "holidays given twice",
+        '{"year": 2027, "holidays": ["2027-01-01"], "workdays": [], "holidays": []}',
+        "holidays: given twice",
+    ),
+    ("too large", b" " * 200_001, "file too large"),
+    ("not an object", "[2027]", "top level must be an object"),
 ]
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("why", "content", "message"), BAD_FILES, ids=[b[0] for b in BAD_FILES])
 def test_a_bad_file_exits_2_naming_the_file_and_field_and_stores_nothing(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, why: str, content: str, message: str
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    why: str,
+    content: str | bytes,
+    message: str,
 ) -> None:
     from getelec.workcalendar.models import CalendarYear
 
     path = tmp_path / "2027.json"
-    path.write_text(content, encoding="utf-8")
+    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
 
     code, out, err = getelec(capsys, "calendar", "import", str(path))
 
@@ -171,6 +207,58 @@ def test_import_recomputes_deadlines_pending_on_the_year(
     application.refresh_from_db()
     assert application.due_pending_year is None
     assert application.due_on == dt.date(2027, 1, 12)  # 2 in Nov, 23 in Dec, 7 in Jan
+
+
+@pytest.mark.django_db
+def test_a_file_with_a_utf8_byte_order_mark_is_imported(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "2027.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(FAKE_2027).encode("utf-8"))
+
+    code, out, _ = getelec(capsys, "calendar", "import", str(path))
+
+    assert (code, "2027: imported" in out) == (0, True)
+
+
+@pytest.mark.django_db
+def test_replacing_the_shipped_year_needs_confirm_and_shows_the_moved_due_dates(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, submit: Any
+) -> None:
+    from getelec.audit.models import AuditEvent
+    from getelec.workcalendar.models import CalendarYear
+
+    application = submit()  # 8 kW residential, 5 wd from 2026-11-26: due 2026-12-03
+    one_holiday = tmp_path / "2026.json"
+    one_holiday.write_text(
+        json.dumps({"year": 2026, "holidays": ["2026-12-01"], "workdays": []}), "utf-8"
+    )
+
+    refused = getelec(capsys, "calendar", "import", str(one_holiday))
+
+    assert refused[0] == 3
+    assert "holidays removed: 2026-01-01" in refused[1]
+    assert "make-up working days removed: 2026-01-04" in refused[1]
+    assert "due dates that move: " in refused[1] and "(of 1 open application)" in refused[1]
+    assert f"{application.number}  due_on: 2026-12-03 -> 2026-12-04" in refused[1]
+    assert refused[2].startswith(f"error: {one_holiday}: year: 2026 is already in force")
+    assert "--confirm" in refused[2]
+    assert (
+        not CalendarYear.objects.exists()
+        and not AuditEvent.objects.filter(action="calendar.import_year").exists()
+    )
+    application.refresh_from_db()
+    assert application.due_on == dt.date(2026, 12, 3)
+
+    code, out, _ = getelec(capsys, "calendar", "import", str(one_holiday), "--confirm")
+
+    application.refresh_from_db()
+    assert code == 0 and "2026: replaced from" in out
+    assert "deadlines of 1 application recomputed" in out
+    assert application.due_on == dt.date(2026, 12, 4)
+    event = AuditEvent.objects.get(action="connection.recompute_deadline")
+    assert (event.old["due_on"], event.new["due_on"]) == ("2026-12-03", "2026-12-04")
+    assert getelec(capsys, "calendar", "import", str(one_holiday))[0] == 0  # now unchanged
 
 
 # --- read-only subcommands -------------------------------------------------------------------

@@ -386,7 +386,7 @@ def test_due_date_in_an_unloaded_year_is_pending_and_computed_when_the_year_is_i
         assert Notification.objects.filter(application=app, kind="due_changed").count() == 1
         # Idempotent: nothing left to compute; a repeated import changes nothing.
         assert services.recompute_pending_deadlines(admin_user) == 0
-        assert not import_year(schedule_2027(), admin_user)
+        assert not import_year(schedule_2027(), admin_user).changed
         assert AuditEvent.objects.filter(action="connection.recompute_deadline").count() == 1
 
 

@@ -8,6 +8,7 @@ State Council's of 2025-11-04 (PRACTICE.md "Working days — 2026"); 2027 is not
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from getelec.core.workdays import (
     WorkCalendar,
     YearSchedule,
     calendar_with,
+    load_year_json,
     parse_year,
     read_year_file,
     shipped_calendar,
@@ -273,6 +275,41 @@ def test_a_file_that_is_not_json_is_rejected_naming_the_file(tmp_path: Path) -> 
 
     with pytest.raises(CalendarDataError, match=str(path)):
         read_year_file(path)
+
+
+LOAD_ERRORS = [
+    ("GBK", '{"year": 2027, "注": "元旦"}'.encode("gbk"), "not UTF-8 (byte 0xb5 at offset 24)"),
+    ("bad byte after a BOM", b'\xef\xbb\xbf{"a": "\xb9"}', "not UTF-8 (byte 0xb9 at offset 10)"),
+    ("nested arrays", b"[" * 100_000, "nested too deeply"),
+    ("nested objects", b'{"year": ' + b'{"a": ' * 2_000 + b"1" + b"}" * 2_001, "nested too deeply"),
+    ("5,000-digit year", b'{"year": ' + b"9" * 5000 + b"}", "year: expected a year such as 2027"),
+    ("year twice", b'{"year": 2026, "year": 2027}', "year: given twice"),
+    ("too large", b" " * 200_001, "file too large"),
+    ("unterminated string of escapes", b'"' + b'\\"' * 60_000, "not valid JSON: Unterminated"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("why", "raw", "message"), LOAD_ERRORS, ids=[e[0] for e in LOAD_ERRORS])
+def test_loading_hostile_bytes_is_a_calendar_data_error(why: str, raw: bytes, message: str) -> None:
+    with pytest.raises(CalendarDataError) as caught:
+        load_year_json(raw)
+
+    assert str(caught.value).startswith(message)
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting() -> None:
+    raw = b'{"year": 2027, "holidays": ["2027-01-01"], "workdays": [], "x\\\\": "[[[[\\"[[[["}'
+
+    with pytest.raises(CalendarDataError) as caught:
+        load_year_json(raw)
+
+    assert str(caught.value) == "x\\: unknown field"
+
+
+def test_a_utf8_byte_order_mark_is_allowed() -> None:
+    raw = b"\xef\xbb\xbf" + json.dumps(FAKE_2027).encode()
+
+    assert load_year_json(raw, source="2027.json").year == 2027
 
 
 def test_export_and_parse_round_trip(cal: WorkCalendar) -> None:

@@ -15,7 +15,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from getelec.audit.models import AuditEvent
-from getelec.core.workdays import CalendarYearNotLoaded, parse_year
+from getelec.core.workdays import CalendarYearNotLoaded, parse_year, shipped_calendar
 from getelec.workcalendar import source
 from getelec.workcalendar.context import calendar_banner
 from getelec.workcalendar.models import CalendarYear
@@ -33,9 +33,9 @@ SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 
 def test_importing_a_year_stores_it_with_one_audit_row_naming_the_actor(admin_user: Any) -> None:
-    changed = import_year(parse_year(FAKE_2027), admin_user, source_label="2027.json")
+    result = import_year(parse_year(FAKE_2027), admin_user, source_label="2027.json")
 
-    assert changed is True
+    assert (result.changed, result.replacement) == (True, None)
     row = CalendarYear.objects.get(year=2027)
     assert (row.holidays, row.workdays, row.source) == (
         FAKE_2027["holidays"],
@@ -50,7 +50,7 @@ def test_importing_a_year_stores_it_with_one_audit_row_naming_the_actor(admin_us
 def test_importing_the_same_year_again_changes_nothing(admin_user: Any) -> None:
     import_year(parse_year(FAKE_2027), admin_user)
 
-    assert import_year(parse_year(FAKE_2027), admin_user) is False
+    assert import_year(parse_year(FAKE_2027), admin_user).changed is False
     assert AuditEvent.objects.filter(action="calendar.import_year").count() == 1
 
 
@@ -66,7 +66,7 @@ def test_an_import_is_visible_to_the_calendar_in_force_at_once(admin_user: Any) 
 def test_an_imported_year_overrides_the_shipped_one(admin_user: Any) -> None:
     corrected = {"year": 2026, "holidays": ["2026-11-27"], "workdays": []}
 
-    import_year(parse_year(corrected), admin_user)
+    import_year(parse_year(corrected), admin_user, confirm=True)
 
     calendar = source.load_calendar()
     assert not calendar.is_workday(dt.date(2026, 11, 27))
@@ -118,6 +118,62 @@ def test_a_bad_file_in_the_admin_shows_the_field_and_stores_nothing(
     assert response.status_code == 200
     assert "holidays[0]" in response.content.decode()
     assert not CalendarYear.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"year": 2027, "注": "元旦"}'.encode("gbk"), "not UTF-8"),
+        (b"[" * 50_000 + b"]" * 50_000, "nested too deeply"),
+        (
+            b'{"year": ' + b"9" * 5000 + b', "holidays": ["2027-01-01"], "workdays": []}',
+            "year: expected a year such as 2027, got a 5000-digit number",
+        ),
+        (
+            b'{"year": 2026, "year": 2027, "holidays": ["2027-01-01"], "workdays": []}',
+            "year: given twice",
+        ),
+    ],
+    ids=["GBK", "nested", "5000-digit year", "year twice"],
+)
+def test_a_hostile_file_in_the_admin_is_a_form_error_naming_the_field(
+    client: Any, admin_user: Any, content: bytes, message: str
+) -> None:
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("admin:workcalendar_calendaryear_import"), {"file": upload(content)}
+    )
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not CalendarYear.objects.exists()
+
+
+def test_replacing_a_year_in_the_admin_shows_the_impact_until_confirmed(
+    client: Any, admin_user: Any, submit: Any
+) -> None:
+    application = submit()  # due 2026-12-03
+    client.force_login(admin_user)
+    one_more_day_off = {
+        **shipped_calendar().schedule(2026).as_json(),
+        "holidays": sorted(
+            [*shipped_calendar().schedule(2026).as_json()["holidays"], "2026-12-01"]
+        ),
+    }
+    url = reverse("admin:workcalendar_calendaryear_import")
+
+    shown = client.post(url, {"file": upload(one_more_day_off, "2026.json")})
+
+    page = shown.content.decode()
+    assert shown.status_code == 200 and not CalendarYear.objects.exists()
+    assert "1 件在办申请" in page and application.number in page and "2026-12-04" in page
+
+    done = client.post(url, {"file": upload(one_more_day_off, "2026.json"), "confirm": "on"})
+
+    application.refresh_from_db()
+    assert done.status_code == 302 and CalendarYear.objects.filter(year=2026).exists()
+    assert application.due_on == dt.date(2026, 12, 4)
 
 
 @pytest.mark.parametrize("who", ["applicant_a", "staff", "regulator"])
@@ -182,3 +238,16 @@ def test_reading_the_calendar_never_creates_a_missing_sqlite_file(
     assert source._database_absent() is True
     assert source.load_calendar().years[-1] == 2026
     assert not missing.exists()
+
+
+def test_an_imported_year_cannot_be_deleted_in_the_admin(client: Any, admin_user: Any) -> None:
+    # Deleting would change the calendar in force without showing or recomputing anything.
+    import_year(parse_year(FAKE_2027), admin_user)
+    client.force_login(admin_user)
+
+    response = client.post(
+        reverse("admin:workcalendar_calendaryear_delete", args=[2027]), {"post": "yes"}
+    )
+
+    assert response.status_code == 403
+    assert CalendarYear.objects.filter(year=2027).exists()
