@@ -30,6 +30,8 @@ class RunLockBusy(Exception):
 
 def _lock_file(name: str) -> Path:
     db = str(connection.settings_dict.get("NAME") or "")
+    if db in ("", ":memory:") or "mode=memory" in db:  # a database no other process can open
+        db = f"{db}\0pid {os.getpid()}"
     digest = hashlib.sha256(f"{db}\0{name}".encode()).hexdigest()[:16]
     folder = Path(tempfile.gettempdir()) / "getelec-locks"
     folder.mkdir(mode=0o700, exist_ok=True)

@@ -64,6 +64,15 @@ def mask_address(address: str) -> str:
     return address[:end] + MASK
 
 
+_CERTIFICATE_SERIAL = re.compile(r"[0-9０-９]{5,}")
+
+
+def mask_property_scope(scope: str) -> str:
+    """A property certificate number identifies an owner: keep the issuing place and year, mask
+    the serial number. 宁(2026)银川市不动产权第0000009号 → 宁(2026)银川市不动产权第*******号."""
+    return _CERTIFICATE_SERIAL.sub(lambda m: "*" * len(m.group(0)), scope or "")
+
+
 # Customer types whose customer is a natural person (connection.models.CustomerType): their
 # name is personal data. Enterprises and organisations keep their (registered) names.
 NATURAL_PERSON_TYPES = frozenset({"residential"})

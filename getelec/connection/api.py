@@ -22,7 +22,12 @@ from ninja import Status as Respond
 from ninja.files import UploadedFile
 from ninja.security import django_auth
 
-from getelec.accounts.masking import mask_address, mask_id_number, mask_phone
+from getelec.accounts.masking import (
+    mask_address,
+    mask_id_number,
+    mask_phone,
+    mask_property_scope,
+)
 from getelec.connection import selectors, services, throttle
 from getelec.connection.models import OPEN_STATUSES, Application, Category, Document, Status
 from getelec.connection.schema import (
@@ -161,7 +166,9 @@ def _detail(app: Application, user: Any) -> dict[str, Any]:
             "contact_phone": app.contact_phone if full else mask_phone(app.contact_phone),
             "address": app.address if full else mask_address(app.address),
             "personal_data_masked": not full,
-            "property_scope": app.property_scope,
+            "property_scope": app.property_scope
+            if full
+            else mask_property_scope(app.property_scope),
             "request_type": app.request_type,
             "purpose": app.purpose,
             "voltage": app.voltage,

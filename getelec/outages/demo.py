@@ -40,6 +40,10 @@ DEMO_SEED = 2026
 VILLAGES = ("新华", "胜利", "团结", "光明", "幸福", "和平", "红星", "永丰", "春光", "金星")
 
 
+# A daily refresh already running: wait for it rather than fail the demo set-up.
+DEMO_REFRESH_WAIT = 600
+
+
 def _registry(meters: pa.Table, folder: Path) -> Path:
     """The synthetic registry with names, served areas, 户号 and a few remote districts."""
     n = meters.num_rows
@@ -118,9 +122,11 @@ def load_demo(today: dt.date | None = None) -> dict[str, Any]:
     write({"events": tables["events"], "causes": tables["causes"]}, folder, "parquet")
     with tempfile.TemporaryDirectory(prefix="getelec-demo-") as tmp:
         import_registry(_registry(tables["meters"], Path(tmp)), actor="getelec demo")
-    services.refresh(year, as_of, actor="getelec demo")
+    services.refresh(year, as_of, actor="getelec demo", wait=DEMO_REFRESH_WAIT)
     _lifecycle(year, today)
-    services.refresh(year, as_of, actor="getelec demo")  # re-opens breaches after rectification
+    services.refresh(
+        year, as_of, actor="getelec demo", wait=DEMO_REFRESH_WAIT
+    )  # re-opens breaches after rectification
     _bind_demo_customers()  # before the work below, so their notices reach the customers
     _planned_and_repairs(today)
     counts = {s: LedgerEntry.objects.filter(status=s).count() for s in EntryStatus.values}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from getelec.accounts.masking import mask_address, mask_name, outside_view
+from getelec.accounts.masking import mask_address, mask_name, mask_property_scope, outside_view
 
 pytestmark = pytest.mark.pure
 
@@ -77,3 +77,22 @@ def test_an_enterprise_keeps_its_name_but_not_the_full_address() -> None:
     seen = outside_view(record, "银川枸杞红商贸有限公司", "small_micro_enterprise")
     assert seen["customer_name"] == "银川枸杞红商贸有限公司"
     assert seen["address"] == "银川市兴庆区解放东街12号楼****"
+
+
+@pytest.mark.parametrize(
+    ("scope", "masked"),
+    [
+        ("宁(2026)银川市不动产权第0000009号", "宁(2026)银川市不动产权第*******号"),
+        (
+            "宁（２０２６）银川市不动产权第０００００１２号",
+            "宁（２０２６）银川市不动产权第*******号",
+        ),
+        ("宁(2026)银川市不动产权第*******号", "宁(2026)银川市不动产权第*******号"),
+        ("", ""),
+    ],
+)
+def test_a_property_certificate_keeps_place_and_year_but_not_its_serial(
+    scope: str, masked: str
+) -> None:
+    """Item 5 of the hardening issue: the certificate number identifies the owner."""
+    assert mask_property_scope(scope) == masked
