@@ -162,9 +162,15 @@ NO_POWERS = UserPowers(frozenset(), None, None)
 
 
 def _named_organisations(on: dt.date | None = None) -> dict[str, str]:
-    from getelec.kernel.policy import param
+    from django.utils import timezone
 
-    return {parameter: param(parameter, on).value for parameter in NAMED_POWERS}
+    from getelec.core.policy import default_policy
+
+    # Read straight from core (not getelec.kernel.policy): the kernel's access module stands
+    # on this one.
+    policy = default_policy()
+    day = on or timezone.localdate()
+    return {parameter: policy.get(parameter, day).value for parameter in NAMED_POWERS}
 
 
 def scope_region(user: Any) -> Any:
