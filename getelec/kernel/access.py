@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from getelec.accounts.powers import Power, powers_of, scope_region
+from getelec.accounts.powers import KIND_SUPPLY_COMPANY, Power, powers_of, scope_region
 
 __all__ = [
     "can_work_on",
@@ -24,9 +24,6 @@ __all__ = [
     "scope_region",
     "sees_everything",
 ]
-
-SUPPLY_COMPANY = "supply_company"  # Organisation.Kind.SUPPLY_COMPANY (accounts.powers names it)
-
 
 def is_active(user: Any) -> bool:
     """A signed-in, active account (anonymous and deactivated users see nothing)."""
@@ -54,7 +51,7 @@ def is_company_staff(user: Any) -> bool:
         is_active(user)
         and user.is_company_staff
         and user.organisation_id is not None
-        and user.organisation.kind == SUPPLY_COMPANY
+        and user.organisation.kind == KIND_SUPPLY_COMPANY
     )
 
 
