@@ -25,6 +25,7 @@ __all__ = [
     "sees_everything",
 ]
 
+
 def is_active(user: Any) -> bool:
     """A signed-in, active account (anonymous and deactivated users see nothing)."""
     return bool(user is not None and user.is_authenticated and user.is_active)
