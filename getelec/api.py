@@ -18,9 +18,9 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from getelec.connection.api import router as connection_router
-from getelec.connection.services import Conflict, InvalidInput, NotAllowed, ServiceError
 from getelec.core.assess import AssessError
 from getelec.core.policy import PolicyValueMissing
+from getelec.kernel.errors import ServiceError, http_status
 from getelec.supervision.api import router as supervision_router
 
 ERROR_SCHEMA = {
@@ -85,15 +85,7 @@ def assess_error(request: HttpRequest, exc: AssessError) -> HttpResponse:
 
 @api.exception_handler(ServiceError)
 def service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
-    if isinstance(exc, Conflict):
-        status = 409
-    elif isinstance(exc, NotAllowed):
-        status = 403
-    elif isinstance(exc, InvalidInput):
-        status = 422
-    else:
-        status = 400
-    return _error(request, status, exc.message, exc.field)
+    return _error(request, http_status(exc), exc.message, exc.field)
 
 
 @api.exception_handler(Http404)

@@ -166,14 +166,19 @@ def _named_organisations(on: dt.date | None = None) -> dict[str, str]:
 
     from getelec.core.policy import default_policy
 
+    # Read straight from core (not getelec.kernel.policy): the kernel's access module stands
+    # on this one.
     policy = default_policy()
     day = on or timezone.localdate()
     return {parameter: policy.get(parameter, day).value for parameter in NAMED_POWERS}
 
 
-def _scope(user: Any) -> Any:
+def scope_region(user: Any) -> Any:
     """The region the user works in: their own when it lies within their organisation's,
-    else the organisation's (an account cannot widen its organisation's scope)."""
+    else the organisation's (an account cannot widen its organisation's scope); without an
+    organisation, their own (or None). getelec.kernel.access hands it to every domain."""
+    if not user.organisation_id:
+        return user.region if user.region_id else None
     org_region = user.organisation.region
     if user.region_id and user.region_id.startswith(org_region.scope_prefix):
         return user.region
@@ -191,7 +196,7 @@ def powers_of(
     org = user.organisation
     if org is None:
         return NO_POWERS
-    region = _scope(user)
+    region = scope_region(user)
     # Policy lookups only when the table could grant a named power to this kind and level.
     base = powers_for(org.kind, org.region.level, user.role)
     needs_names = any(requires in base for _power, requires in NAMED_POWERS.values())

@@ -595,7 +595,9 @@ def _num(x: float | None) -> float | None:
     return round(float(x), 6)
 
 
-def _index_block(r: dict[str, Any]) -> dict[str, Any]:
+def index_block(r: dict[str, Any]) -> dict[str, Any]:
+    """The reliability indices of one group's sums (users, hours, d1..d3, ...): public, the
+    supply-quality desk applies the same formulas to its own sums (outages.dashboard)."""
     users, hours = r["users"], r["hours"]
     if not users:
         return {"users": 0}
@@ -656,7 +658,7 @@ def format_indices(
             "by_month": {},
         }
     for r in idx.to_pylist():
-        block = _index_block(r)
+        block = index_block(r)
         target = out["lv" if r["lv"] == 0 else "mv"]
         grp = r["grp"]
         if grp == "overall":

@@ -1,29 +1,22 @@
 """`getelec`: one console command for everything a script or cron needs.
 
 Each subcommand lives in its own module with `register(subparsers)`; commands that need the
-database call `getelec.cli.django_setup()` first, so pure commands (assess, outages analyze) run on
-a fresh checkout with no database.
+database call `django_setup()` (getelec.kernel.setup) first, so pure commands (assess, outages
+analyze) run on a fresh checkout with no database. Exit codes: getelec.kernel.errors.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 
-EXIT_BAD_INPUT = 2
-# Exit 3: the command changed nothing and says why — another run of a one-at-a-time job holds
-# its lock, or a change needs confirming (--confirm).
-EXIT_BUSY = 3
-EXIT_NOT_CONFIRMED = 3
-
-
-def django_setup() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "getelec.settings")
-    import django
-
-    django.setup()
+from getelec.kernel.errors import (  # noqa: F401 (re-exported: every command's exit codes)
+    EXIT_BAD_INPUT,
+    EXIT_BUSY,
+    EXIT_NOT_CONFIRMED,
+)
+from getelec.kernel.setup import django_setup  # noqa: F401 (re-exported)
 
 
 def build_parser() -> argparse.ArgumentParser:

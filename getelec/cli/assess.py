@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from getelec.cli import EXIT_BAD_INPUT
+from getelec.kernel.errors import EXIT_BAD_INPUT
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,9 +24,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from getelec.cli import django_setup
+    from getelec.kernel.setup import django_setup
 
     django_setup()  # only to read years imported into the database, when there is one
+    from getelec.connection.calculator import assess_json
     from getelec.core.assess import AssessError
     from getelec.core.workdays import CalendarDataError
 
@@ -48,16 +49,3 @@ def run(args: argparse.Namespace) -> int:
     json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
     sys.stdout.write("\n")
     return 0
-
-
-def assess_json(data: object) -> dict:
-    """Shared by the CLI and the API: validate, assess on the best calendar available."""
-    from getelec.core.assess import AssessError, assess, parse_input
-    from getelec.core.workdays import CalendarYearNotLoaded
-    from getelec.workcalendar.source import current_calendar
-
-    application = parse_input(data)
-    try:
-        return assess(application, calendar=current_calendar()).as_json()
-    except CalendarYearNotLoaded as exc:
-        raise AssessError("applied_on", f"due date falls in {exc}") from None

@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from getelec.cli import EXIT_BAD_INPUT, EXIT_NOT_CONFIRMED
+from getelec.kernel.errors import EXIT_BAD_INPUT, EXIT_NOT_CONFIRMED
 
 _WEEKDAYS = "一二三四五六日"
 
@@ -142,7 +142,7 @@ def _error(message: str, code: int = EXIT_BAD_INPUT) -> int:
 
 def _calendar_and_imported() -> tuple[Any, dict[int, Any]]:
     """The calendar in force and the rows imported into the database (empty without one)."""
-    from getelec.cli import django_setup
+    from getelec.kernel.setup import django_setup
 
     django_setup()
     from django.db import DatabaseError
@@ -216,7 +216,7 @@ def run_import(args: argparse.Namespace) -> int:
     except CalendarDataError as exc:
         return _error(str(exc))
 
-    from getelec.cli import django_setup
+    from getelec.kernel.setup import django_setup
 
     django_setup()
     from django.db import DatabaseError

@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from getelec.cli import EXIT_BAD_INPUT
+from getelec.kernel.errors import EXIT_BAD_INPUT
 
 STEPS = (
     "reading",

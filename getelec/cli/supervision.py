@@ -17,7 +17,8 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from getelec.cli import EXIT_BAD_INPUT, django_setup
+from getelec.kernel.errors import EXIT_BAD_INPUT
+from getelec.kernel.setup import django_setup
 
 
 def _system_user():  # type: ignore[no-untyped-def]

@@ -141,7 +141,7 @@ def gunicorn_command(args: argparse.Namespace) -> list[str]:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from getelec.cli import django_setup
+    from getelec.kernel.setup import django_setup
 
     django_setup()
     from django.conf import settings
@@ -198,7 +198,7 @@ def demo_serve_environment(host: str) -> dict[str, str]:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    from getelec.cli import django_setup
+    from getelec.kernel.setup import django_setup
 
     if args.serve and not is_loopback(args.host):
         print(

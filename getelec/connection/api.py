@@ -93,7 +93,7 @@ def _reject_constant(name: str) -> float:
     },
 )
 def assess(request: HttpRequest) -> dict[str, Any]:
-    from getelec.cli.assess import assess_json
+    from getelec.connection.calculator import assess_json
     from getelec.core.assess import AssessError
 
     try:

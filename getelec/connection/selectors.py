@@ -22,8 +22,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from getelec.accounts.models import Organisation, Region, User
-from getelec.accounts.powers import Power, powers_of
+from getelec.accounts.models import User
+from getelec.accounts.powers import Power
 from getelec.connection.models import (
     OPEN_STATUSES,
     Application,
@@ -34,20 +34,9 @@ from getelec.connection.models import (
     choice_label,
 )
 from getelec.core.workdays import CalendarYearNotLoaded, WorkCalendar
+from getelec.kernel import access
+from getelec.kernel.access import is_active
 from getelec.workcalendar.source import current_calendar
-
-
-def _active(user: Any) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active)
-
-
-def scope_region(user: User) -> Region | None:
-    """The region a staff member or regulator works in: their own, else their organisation's."""
-    if user.region_id:
-        return user.region
-    if user.organisation_id:
-        return user.organisation.region
-    return None
 
 
 def applications_for(user: User) -> QuerySet[Application]:
@@ -55,21 +44,17 @@ def applications_for(user: User) -> QuerySet[Application]:
     READ_APPLICATIONS (the regulators, not a city energy authority: getelec.accounts.powers):
     all in its region (read-only); admin: all; anonymous or other roles: none."""
     qs = Application.objects.all()
-    if not _active(user):
+    if not is_active(user):
         return qs.none()
     if user.is_platform_admin:
         return qs
     if user.is_applicant:
         return qs.filter(applicant_id=user.pk)
     if user.is_company_staff:
-        org = user.organisation
-        region = scope_region(user)
-        if org is None or org.kind != Organisation.Kind.SUPPLY_COMPANY or region is None:
-            return qs.none()
-        return qs.filter(company_id=org.pk, region__code__startswith=region.scope_prefix)
-    powers = powers_of(user)
-    if powers.has(Power.READ_APPLICATIONS) and powers.prefix is not None:
-        return qs.filter(region__code__startswith=powers.prefix)
+        q = access.company_filter(user) if access.is_company_staff(user) else None
+        return qs.filter(q) if q is not None else qs.none()
+    if access.sees_everything(user, Power.READ_APPLICATIONS):
+        return qs.filter(access.region_filter(user))
     return qs.none()
 
 
@@ -88,16 +73,11 @@ def get_application_for(user: User, number: str) -> Application:
 
 def can_work_on(user: User, application: Application) -> bool:
     """Staff of the application's company within their region scope."""
-    if not _active(user) or not user.is_company_staff or not user.organisation_id:
-        return False
-    if user.organisation_id != application.company_id:
-        return False
-    region = scope_region(user)
-    return region is not None and application.region_id.startswith(region.scope_prefix)
+    return access.can_work_on(user, application.company_id, application.region_id)
 
 
 def is_owner(user: User, application: Application) -> bool:
-    return _active(user) and user.is_applicant and application.applicant_id == user.pk
+    return is_active(user) and user.is_applicant and application.applicant_id == user.pk
 
 
 def sees_personal_data(user: User, application: Application) -> bool:
@@ -112,7 +92,7 @@ def staff_queue(user: User) -> QuerySet[Application]:
     Served by the partial index connection_queue_idx (company, queue_rank, due_on, id) WHERE
     status IN OPEN_STATUSES: keep the filter and ordering in step with it.
     """
-    if not _active(user) or not user.is_company_staff:
+    if not is_active(user) or not user.is_company_staff:
         return Application.objects.none()
     return (
         applications_for(user)
@@ -176,7 +156,7 @@ def notifications_for(user: User) -> QuerySet[Notification]:
     """The user's in-app notices, newest first."""
     from getelec.connection.notify import IN_APP
 
-    if not _active(user):
+    if not is_active(user):
         return Notification.objects.none()
     return Notification.objects.filter(user_id=user.pk, channel=IN_APP).select_related(
         "application"
@@ -185,7 +165,7 @@ def notifications_for(user: User) -> QuerySet[Notification]:
 
 def documents_for(user: User) -> QuerySet[Document]:
     """The user's own documents (L13 archive)."""
-    if not _active(user):
+    if not is_active(user):
         return Document.objects.none()
     return Document.objects.filter(owner_id=user.pk)
 

@@ -58,36 +58,28 @@ from getelec.connection.models import (
     Supply,
     Voltage,
 )
-from getelec.connection.selectors import can_work_on, is_owner
+
+# Public reads that other domains use (they never import connection.selectors): who may see
+# and work on an application, and the applications in a user's scope.
+from getelec.connection.selectors import (  # noqa: F401 (re-exported for other domains)
+    applications_for,
+    can_work_on,
+    get_application_for,
+    is_owner,
+    sees_personal_data,
+)
 from getelec.core.assess import AssessError, parse_input, plan
 from getelec.core.workdays import CalendarYearNotLoaded, WorkCalendar
+from getelec.kernel.errors import (
+    Conflict,
+    InvalidInput,
+    InvalidState,
+    NotAllowed,
+    ServiceError,
+)
 from getelec.runlock import lock_in_transaction
 from getelec.workcalendar.signals import DateMove
 from getelec.workcalendar.source import current_calendar
-
-
-class ServiceError(Exception):
-    """Base: `field` names the input field (or "" for the whole request)."""
-
-    def __init__(self, message: str, field: str = ""):
-        self.message, self.field = message, field
-        super().__init__(f"{field}: {message}" if field else message)
-
-
-class InvalidInput(ServiceError):
-    """Bad input; nothing was saved."""
-
-
-class Conflict(ServiceError):
-    """Somebody else changed the application first (stale version or stage)."""
-
-
-class InvalidState(Conflict):
-    """The application's status does not allow this (paused, awaiting consent, closed)."""
-
-
-class NotAllowed(ServiceError):
-    """The actor may not do this to this application."""
 
 
 @dataclass

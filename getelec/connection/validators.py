@@ -21,6 +21,7 @@ from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric, uscc
 
 from getelec.core.assess import MAX_CAPACITY_KW
+from getelec.kernel.errors import InvalidInput
 
 _MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 _LANDLINE_RE = re.compile(r"^0[0-9]{2,3}-?[0-9]{7,8}$")
@@ -48,8 +49,6 @@ _OOXML_MAIN_PART = {DOCX: "word/document.xml", XLSX: "xl/workbook.xml"}
 
 
 def _invalid(field: str, message: str) -> Exception:
-    from getelec.connection.services import InvalidInput
-
     return InvalidInput(message, field)
 
 

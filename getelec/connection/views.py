@@ -53,8 +53,10 @@ from getelec.connection.models import (
 )
 from getelec.connection.reasons import localised as localised_reasons
 from getelec.core.assess import AssessError, assess, parse_input, plan, suggest_capacity
-from getelec.core.policy import ParameterValue, default_policy
+from getelec.core.policy import ParameterValue
 from getelec.core.workdays import CalendarYearNotLoaded
+from getelec.kernel.errors import add_to_form
+from getelec.kernel.policy import param
 from getelec.webinput import page_number
 from getelec.workcalendar.source import current_calendar
 
@@ -152,13 +154,8 @@ def _list_columns(queryset: QuerySet[Application]) -> QuerySet[Application]:
     )
 
 
-def _service_error_to_form(form: Any, error: services.ServiceError) -> None:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
-
-
 def _three_zero_cap(region: str | None = None) -> ParameterValue:
-    return default_policy().get("three_zero_max_kw", _today(), region)
+    return param("three_zero_max_kw", _today(), region)
 
 
 # --- home and public progress ----------------------------------------------------------------
@@ -259,7 +256,7 @@ def apply(request: HttpRequest) -> HttpResponse:
                     submission_key=data["submission_key"],
                 )
             except services.ServiceError as exc:
-                _service_error_to_form(form, exc)
+                add_to_form(form, exc)
             else:
                 messages.success(
                     request,
@@ -575,7 +572,7 @@ def action(request: HttpRequest, number: str, name: str) -> HttpResponse:
             messages.error(request, _(CONFLICT_MESSAGE))
             return redirect("application_detail", number=number)
         except services.ServiceError as exc:
-            _service_error_to_form(form, exc)
+            add_to_form(form, exc)
         else:
             messages.success(request, _action_done(name))
             return redirect("application_detail", number=number)

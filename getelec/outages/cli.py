@@ -20,9 +20,10 @@ import json
 import sys
 from pathlib import Path
 
-from getelec.cli import EXIT_BAD_INPUT, EXIT_BUSY, django_setup
 from getelec.core.deletions import DeletionGuard
 from getelec.core.deletions import add_arguments as add_deletion_arguments
+from getelec.kernel.errors import EXIT_BAD_INPUT, EXIT_BUSY, ServiceError
+from getelec.kernel.setup import django_setup
 
 
 def _date(text: str) -> dt.date:
@@ -76,7 +77,6 @@ def register_refresh(actions: argparse._SubParsersAction) -> None:
 def run_refresh(args: argparse.Namespace) -> int:
     django_setup()
     from getelec.analytics.inputs import InputError
-    from getelec.connection.services import ServiceError
     from getelec.core.policy import PolicyError, PolicyValueMissing
     from getelec.outages.services import refresh
     from getelec.runlock import RunLockBusy

@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from getelec.accounts.models import Region
-from getelec.core.policy import default_policy
+from getelec.kernel.policy import param
 from getelec.outages import rules
 from getelec.outages.models import ReliabilitySnapshot
 
@@ -96,10 +96,10 @@ def region_month_indices(
 ) -> dict[str, Any]:
     """Indices by region and month, for LV and MV users, computed inside DuckDB from the
     engine's interruptions table and the registry it analysed (meters Parquet). The index
-    formulas are the engine's (getelec.analytics.api._index_block), applied to the sums."""
+    formulas are the engine's (getelec.analytics.api.index_block), applied to the sums."""
     import duckdb
 
-    from getelec.analytics.api import _index_block
+    from getelec.analytics.api import index_block
 
     con = duckdb.connect()
     try:
@@ -118,7 +118,7 @@ def region_month_indices(
         con.close()
     out: dict[str, Any] = {"lv": {}, "mv": {}}
     for r in rows.to_pylist():
-        block = _index_block(r)
+        block = index_block(r)
         out["lv" if r["lv"] == 0 else "mv"].setdefault(r["region"], {})[r["sm"]] = block
     return out
 
@@ -129,14 +129,13 @@ def _row(label: str, block: dict[str, Any]) -> dict[str, Any]:
 
 def reward_penalty_table(snapshot: ReliabilitySnapshot) -> dict[str, Any]:
     on = snapshot.as_of
-    policy = default_policy()
     names = {r.code: r.name for r in Region.objects.all()}
     rows = []
     by_region = snapshot.indices.get("mv", {}).get("by_region", {})
     criteria = {}
     for code in sorted(by_region):
         values = {
-            n: policy.get(n, on, code)
+            n: param(n, on, code)
             for n in (
                 "quality_reward_rs1_min_percent",
                 "quality_penalty_rs1_below_percent",

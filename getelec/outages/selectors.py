@@ -18,13 +18,18 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from getelec.accounts.models import Organisation, User
 from getelec.accounts.powers import Power, powers_of
-from getelec.connection.selectors import scope_region
-from getelec.core.policy import default_policy
+from getelec.kernel import access
+from getelec.kernel.access import (  # noqa: F401 (can_work_on: the domain's access check)
+    can_work_on,
+    company_filter,
+    is_active,
+    is_company_staff,
+    region_filter,
+)
+from getelec.kernel.policy import param
 from getelec.outages.models import (
     OPEN_ENTRY_STATUSES,
     CustomerNotice,
@@ -40,53 +45,14 @@ from getelec.outages.models import (
 from getelec.webinput import query_int, query_year
 
 
-def _active(user: Any) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active)
-
-
 def sees_everything(user: Any) -> bool:
     """Reads every company's quality desk in its region (READ_QUALITY_LEDGER: the regulators
-    and admins, not a city energy authority); querysets narrow it with `_region_filter`."""
-    return powers_of(user).has(Power.READ_QUALITY_LEDGER)
-
-
-def _region_filter(user: Any, region: str = "region") -> Q:
-    """The region part of a reader's scope (admins: everything)."""
-    prefix = powers_of(user).prefix
-    if prefix is None:
-        return Q(pk__in=[])
-    return Q(**{f"{region}__code__startswith": prefix}) if prefix else Q()
-
-
-def is_company_staff(user: Any) -> bool:
-    return (
-        _active(user)
-        and user.is_company_staff
-        and user.organisation_id is not None
-        and user.organisation.kind == Organisation.Kind.SUPPLY_COMPANY
-    )
+    and admins, not a city energy authority); querysets narrow it with `region_filter`."""
+    return access.sees_everything(user, Power.READ_QUALITY_LEDGER)
 
 
 def is_desk_user(user: Any) -> bool:
     return sees_everything(user) or is_company_staff(user)
-
-
-def _company_filter(user: User, company: str = "company", region: str = "region") -> Q | None:
-    """The Q of a staff member's own grid, or None when they have none."""
-    scope = scope_region(user)
-    if scope is None:
-        return None
-    return Q(**{f"{company}_id": user.organisation_id}) & Q(
-        **{f"{region}__code__startswith": scope.scope_prefix}
-    )
-
-
-def can_work_on(user: Any, company_id: int, region_code: str) -> bool:
-    """Staff of the company that owns the grid element, within their region scope."""
-    if not is_company_staff(user) or user.organisation_id != company_id:
-        return False
-    scope = scope_region(user)
-    return scope is not None and region_code.startswith(scope.scope_prefix)
 
 
 def signoff_organisation(on: dt.date | None = None) -> Any:
@@ -102,10 +68,6 @@ def can_verify(user: Any) -> bool:
     return powers_of(user).has(Power.SIGN_OFF_QUALITY)
 
 
-def param(name: str, on: dt.date | None = None, region: str | None = None) -> Any:
-    return default_policy().get(name, on or timezone.localdate(), region)
-
-
 # --------------------------------------------------------------------------------------------
 # Ledger
 # --------------------------------------------------------------------------------------------
@@ -116,9 +78,9 @@ def entries_for(user: Any) -> QuerySet[LedgerEntry]:
         "company", "region", "region__parent", "feeder", "district"
     )
     if sees_everything(user):
-        return qs.filter(_region_filter(user))
+        return qs.filter(region_filter(user))
     if is_company_staff(user):
-        q = _company_filter(user)
+        q = company_filter(user)
         return qs.filter(q) if q is not None else qs.none()
     return qs.none()
 
@@ -177,9 +139,9 @@ def statuses_for(user: Any) -> QuerySet[DistrictStatus]:
         "district", "district__feeder", "district__region", "district__company"
     )
     if sees_everything(user):
-        return qs.filter(_region_filter(user, "district__region"))
+        return qs.filter(region_filter(user, "district__region"))
     if is_company_staff(user):
-        q = _company_filter(user, "district__company", "district__region")
+        q = company_filter(user, "district__company", "district__region")
         return qs.filter(q) if q is not None else qs.none()
     return qs.none()
 
@@ -187,9 +149,9 @@ def statuses_for(user: Any) -> QuerySet[DistrictStatus]:
 def districts_for(user: Any) -> QuerySet[District]:
     qs = District.objects.select_related("feeder", "region")
     if sees_everything(user):
-        return qs.filter(_region_filter(user))
+        return qs.filter(region_filter(user))
     if is_company_staff(user):
-        q = _company_filter(user)
+        q = company_filter(user)
         return qs.filter(q) if q is not None else qs.none()
     return qs.none()
 
@@ -197,9 +159,9 @@ def districts_for(user: Any) -> QuerySet[District]:
 def planned_for(user: Any) -> QuerySet[PlannedOutage]:
     qs = PlannedOutage.objects.select_related("feeder", "company").prefetch_related("districts")
     if sees_everything(user):
-        return qs.filter(_region_filter(user, "feeder__region"))
+        return qs.filter(region_filter(user, "feeder__region"))
     if is_company_staff(user):
-        q = _company_filter(user, "company", "feeder__region")
+        q = company_filter(user, "company", "feeder__region")
         return qs.filter(q) if q is not None else qs.none()
     return qs.none()
 
@@ -214,9 +176,9 @@ def get_planned_for(user: Any, number: str) -> PlannedOutage:
 def repairs_for(user: Any) -> QuerySet[RepairTicket]:
     qs = RepairTicket.objects.select_related("district", "feeder", "company", "district__region")
     if sees_everything(user):
-        return qs.filter(_region_filter(user, "district__region"))
+        return qs.filter(region_filter(user, "district__region"))
     if is_company_staff(user):
-        q = _company_filter(user, "company", "district__region")
+        q = company_filter(user, "company", "district__region")
         return qs.filter(q) if q is not None else qs.none()
     return qs.none()
 
@@ -234,18 +196,18 @@ def late_arrivals(qs: QuerySet[RepairTicket]) -> QuerySet[RepairTicket]:
 
 def notices_for(user: Any) -> QuerySet[CustomerNotice]:
     qs = CustomerNotice.objects.select_related("meter", "meter__district", "user")
-    if not _active(user):
+    if not is_active(user):
         return qs.none()
     if sees_everything(user):
-        return qs.filter(_region_filter(user, "meter__district__region"))
+        return qs.filter(region_filter(user, "meter__district__region"))
     if is_company_staff(user):
-        q = _company_filter(user, "meter__district__company", "meter__district__region")
+        q = company_filter(user, "meter__district__company", "meter__district__region")
         return qs.filter(q) if q is not None else qs.none()
     return qs.filter(user_id=user.pk)
 
 
 def my_meters(user: Any) -> QuerySet[Meter]:
-    if not _active(user):
+    if not is_active(user):
         return Meter.objects.none()
     return Meter.objects.filter(account_id=user.pk, retired_on__isnull=True).select_related(
         "district", "district__feeder"

@@ -33,7 +33,8 @@ from django.utils.translation import gettext_lazy
 from getelec.analytics.api import AnalysisResult, analyze
 from getelec.analytics.params import OutageParams, params_from_policy
 from getelec.audit.services import record
-from getelec.connection.services import Conflict, InvalidInput, NotAllowed, ServiceError
+from getelec.kernel.errors import Conflict, InvalidInput, NotAllowed, ServiceError
+from getelec.kernel.policy import param
 from getelec.outages import datasource, notify, rules, selectors
 from getelec.outages.dashboard import region_month_indices
 from getelec.outages.models import (
@@ -688,7 +689,7 @@ def record_rectification(
         _require_status(entry, (EntryStatus.PLANNED,))
         if rectified_on < entry.identified_on:
             raise InvalidInput(_("整改完成日期不能早于识别日期"), "rectified_on")
-        period = selectors.param("quality_observation_days", rectified_on)
+        period = param("quality_observation_days", rectified_on)
         old = _snapshot(entry, fields)
         entry.status = EntryStatus.OBSERVATION
         entry.rectified_on, entry.rectification_note = rectified_on, note
@@ -859,9 +860,9 @@ def check_planned(
 ) -> PlannedCheck:
     """Notice period, other planned work on the same equipment (一停多用) and the L28 warning."""
     today = timezone.localdate()
-    notice = selectors.param("quality_planned_notice_days", today)
+    notice = param("quality_planned_notice_days", today)
     earliest = rules.earliest_planned_start(today, notice.value)
-    window = selectors.param("quality_merge_lookahead_days", today)
+    window = param("quality_merge_lookahead_days", today)
     span = dt.timedelta(days=window.value)
     others = PlannedOutage.objects.filter(
         feeder=feeder,
@@ -1037,7 +1038,7 @@ def open_repair(
     accepted_at = accepted_at or now
     if accepted_at > now:
         raise InvalidInput(_("受理时间不能晚于当前时间"), "accepted_at")
-    commitment = selectors.param("quality_repair_arrival_minutes", timezone.localdate(accepted_at))
+    commitment = param("quality_repair_arrival_minutes", timezone.localdate(accepted_at))
     with transaction.atomic():
         ticket = RepairTicket.objects.create(
             number=_next_number(RepairTicket, "QX"),

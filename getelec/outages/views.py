@@ -25,7 +25,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from getelec.accounts.models import Organisation, Region
-from getelec.connection.services import ServiceError
+from getelec.kernel.errors import ServiceError, add_to_form
+from getelec.kernel.policy import param
 from getelec.outages import exports, selectors, services, throttle
 from getelec.outages.dashboard import dashboard_context, reward_penalty_table
 from getelec.outages.forms import (
@@ -79,13 +80,6 @@ def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-def _form_error(form: Any, exc: ServiceError) -> None:
-    if exc.field and exc.field in form.fields:
-        form.add_error(exc.field, exc.message)
-    else:
-        form.add_error(None, exc.message)
 
 
 def _cities() -> list[Region]:
@@ -224,7 +218,7 @@ def entry_action(request: HttpRequest, number: str, action: str) -> HttpResponse
         try:
             service(request.user, entry, **form.cleaned_data)
         except ServiceError as exc:
-            _form_error(form, exc)
+            add_to_form(form, exc)
         else:
             messages.success(request, DONE[action])
             return redirect("outages:entry", number=entry.number)
@@ -419,7 +413,7 @@ def planned(request: HttpRequest) -> HttpResponse:
                 )
                 outage = services.create_planned_outage(request.user, **inputs)
             except ServiceError as exc:
-                _form_error(form, exc)
+                add_to_form(form, exc)
             else:
                 messages.success(request, _("计划停电已公告：%(n)s") % {"n": outage.number})
                 return redirect("outages:planned")
@@ -430,8 +424,8 @@ def planned(request: HttpRequest) -> HttpResponse:
             "page": _page(request, qs),
             "form": form,
             "check": check,
-            "notice_days": selectors.param("quality_planned_notice_days"),
-            "merge_days": selectors.param("quality_merge_lookahead_days"),
+            "notice_days": param("quality_planned_notice_days"),
+            "merge_days": param("quality_merge_lookahead_days"),
         },
         status=422 if form is not None and form.errors else 200,
     )
@@ -456,7 +450,7 @@ def repairs(request: HttpRequest) -> HttpResponse:
                     request.user, district=district, description=form.cleaned_data["description"]
                 )
             except ServiceError as exc:
-                _form_error(form, exc)
+                add_to_form(form, exc)
             else:
                 messages.success(request, _("抢修工单已受理：%(n)s") % {"n": ticket.number})
                 return redirect("outages:repair", number=ticket.number)
@@ -466,7 +460,7 @@ def repairs(request: HttpRequest) -> HttpResponse:
         {
             "page": _page(request, qs),
             "form": form,
-            "commitment": selectors.param("quality_repair_arrival_minutes"),
+            "commitment": param("quality_repair_arrival_minutes"),
         },
         status=422 if form is not None and form.errors else 200,
     )
@@ -495,7 +489,7 @@ def repair_detail(request: HttpRequest, number: str) -> HttpResponse:
                     at=_aware(form.cleaned_data["at"]),
                 )
             except ServiceError as exc:
-                _form_error(form, exc)
+                add_to_form(form, exc)
             else:
                 messages.success(request, _("抢修进度已更新"))
                 return redirect("outages:repair", number=ticket.number)

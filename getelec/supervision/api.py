@@ -12,7 +12,7 @@ from django.utils import timezone
 from ninja import Router
 from ninja.security import django_auth
 
-from getelec.connection import selectors as connection_selectors
+from getelec.connection import services as connection
 from getelec.supervision import selectors
 
 router = Router(tags=["supervision"], auth=django_auth)
@@ -109,7 +109,7 @@ def filings(request: HttpRequest) -> list[dict[str, Any]]:
 def filing(request: HttpRequest, pk: int) -> dict[str, Any]:
     user = _desk(request)
     f = selectors.get_filing_for(user, pk)
-    full = connection_selectors.sees_personal_data(user, f.application)
+    full = connection.sees_personal_data(user, f.application)
     return {
         "id": f.pk,
         "application": f.application.number,

@@ -1,6 +1,7 @@
 """Time-limit compliance figures and the pattern detectors that look for hidden delays.
 
-Reads only: everything starts from connection.selectors.applications_for(user). Thresholds are
+Reads only: everything starts from connection.services.applications_for(user) (connection's
+scoped selector). Thresholds are
 policy parameters (policy/supervision.yaml); working days come from the calendar in force, and
 an application whose dates fall in a year not loaded is left out of working-day figures (and
 counted as such), never guessed.
@@ -21,11 +22,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from getelec.accounts.models import User
-from getelec.connection import selectors as connection_selectors
+from getelec.connection import services as connection
 from getelec.connection.models import OPEN_STATUSES, Application, Category, Pause, Status
 from getelec.core.workdays import CalendarYearNotLoaded
+from getelec.kernel.policy import param
 from getelec.supervision.models import DelayFiling
-from getelec.supervision.selectors import cancellation_dates, param
+from getelec.supervision.selectors import cancellation_dates
 from getelec.workcalendar.source import current_calendar
 
 GROUPS = {
@@ -48,7 +50,7 @@ METRICS = {
 
 def scoped(user: User, start: dt.date, end: dt.date) -> QuerySet[Application]:
     return (
-        connection_selectors.applications_for(user)
+        connection.applications_for(user)
         .filter(applied_on__gte=start, applied_on__lte=end)
         .select_related("company", "region", "region__parent")
     )
@@ -331,7 +333,7 @@ def detect_cancel_reapply(user: User, apps: list[Application], on: dt.date) -> l
     out = []
     scopes = {a.property_scope for a in apps}
     cancelled = (
-        connection_selectors.applications_for(user)
+        connection.applications_for(user)
         .filter(status=Status.CANCELLED, property_scope__in=scopes)
         .select_related("company", "region")
     )

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from getelec.accounts.models import Organisation, User
-from getelec.connection import selectors as connection_selectors
+from getelec.connection import services as connection
 from getelec.connection.models import OPEN_STATUSES, Application, Voltage
 from getelec.supervision import rules, services
 from getelec.supervision.models import (
@@ -36,7 +36,7 @@ def _staff_for(app: Application) -> User | None:
     for user in User.objects.filter(
         role=User.Role.STAFF, organisation_id=app.company_id, is_active=True
     ):
-        if connection_selectors.can_work_on(user, app):
+        if connection.can_work_on(user, app):
             return user
     return None
 

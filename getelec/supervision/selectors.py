@@ -26,7 +26,7 @@ from getelec.accounts.masking import outside_view
 from getelec.accounts.models import Organisation, User
 from getelec.accounts.powers import Power, powers_of
 from getelec.audit.models import AuditEvent
-from getelec.connection import selectors as connection_selectors
+from getelec.connection import services as connection
 from getelec.connection.models import (
     OPEN_STATUSES,
     Application,
@@ -35,7 +35,8 @@ from getelec.connection.models import (
     Status,
     Voltage,
 )
-from getelec.core.policy import default_policy
+from getelec.kernel import access
+from getelec.kernel.policy import param
 from getelec.supervision import rules
 from getelec.supervision.models import (
     SECTION_ORDER,
@@ -61,11 +62,7 @@ LV_CATEGORIES = (
 
 def sees_everything(user: Any) -> bool:
     """The region regulators and admins read the whole ledger (READ_LEDGER_ALL)."""
-    return powers_of(user).has(Power.READ_LEDGER_ALL)
-
-
-def param(name: str, on: dt.date | None = None) -> Any:
-    return default_policy().get(name, on or timezone.localdate())
+    return access.sees_everything(user, Power.READ_LEDGER_ALL)
 
 
 # --------------------------------------------------------------------------------------------
@@ -290,9 +287,9 @@ def filing_applications_for(user: User) -> QuerySet[Application]:
     through connection's scope) or every one in the region (READ_FILINGS)."""
     powers = powers_of(user)
     if powers.has(Power.FILE_FILINGS):
-        return connection_selectors.applications_for(user)
-    if powers.has(Power.READ_FILINGS) and powers.prefix is not None:
-        return Application.objects.filter(region__code__startswith=powers.prefix)
+        return connection.applications_for(user)
+    if powers.has(Power.READ_FILINGS):
+        return Application.objects.filter(access.region_filter(user))
     return Application.objects.none()
 
 
@@ -498,7 +495,7 @@ def revisions_for(user: User, filing: DelayFiling) -> list[FilingRevision]:
     """The filing's revisions, newest first, for display: masked in memory (never saved) for
     anybody but the serving company's staff."""
     revisions = list(filing.revisions.order_by("-number"))
-    if connection_selectors.sees_personal_data(user, filing.application):
+    if connection.sees_personal_data(user, filing.application):
         return revisions
     for revision in revisions:
         masked = outside_view(

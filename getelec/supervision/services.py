@@ -3,7 +3,7 @@
 Ledger: load_ledger, file_progress_report, review_report.
 Filings (form A1): create_filing, update_draft_filing, submit_filing, revise_filing.
 Monthly batches: submit_batch.
-Errors are the connection app's ServiceError family (Chinese message naming the field).
+Errors: the kernel's ServiceError family (getelec.kernel.errors), messages naming the field.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from django.utils import timezone, translation
 
 from getelec.accounts.models import Organisation, Region, User
 from getelec.audit.services import record
-from getelec.connection import selectors as connection_selectors
+from getelec.connection import services as connection
 from getelec.connection import validators as check
 from getelec.connection.models import Application, Category, GridUpgradeCause, Voltage
-from getelec.connection.services import Conflict, InvalidInput, NotAllowed
+from getelec.kernel.errors import Conflict, InvalidInput, NotAllowed
 from getelec.supervision import annex, rules
 from getelec.supervision.models import (
     DelayFiling,
@@ -425,7 +425,7 @@ def _audit_values(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _check_company(actor: User, application: Application) -> None:
-    if not connection_selectors.can_work_on(actor, application):
+    if not connection.can_work_on(actor, application):
         raise NotAllowed("只有该申请所属供电企业的工作人员可以填报备案", "application")
 
 

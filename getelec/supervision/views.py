@@ -18,9 +18,9 @@ from django.views.decorators.http import require_POST
 
 from getelec.accounts.models import User
 from getelec.accounts.powers import Power, powers_of
-from getelec.connection import selectors as connection_selectors
+from getelec.connection import services as connection
 from getelec.connection.models import PauseReason
-from getelec.connection.services import ServiceError
+from getelec.kernel.errors import ServiceError, add_to_form
 from getelec.supervision import exports, rules, selectors, services
 from getelec.supervision.forms import FilingForm, MonthForm, ReportForm, ReviewForm, ReviseForm
 from getelec.supervision.models import ReviewStatus
@@ -268,8 +268,8 @@ def filings(request: HttpRequest) -> HttpResponse:
 @desk_view
 def filing_new(request: HttpRequest, number: str) -> HttpResponse:
     user = request.user
-    application = connection_selectors.get_application_for(user, number)  # type: ignore[arg-type]
-    if not connection_selectors.can_work_on(user, application):  # type: ignore[arg-type]
+    application = connection.get_application_for(user, number)  # type: ignore[arg-type]
+    if not connection.can_work_on(user, application):  # type: ignore[arg-type]
         raise Http404(_("未找到该申请"))
     form = FilingForm(
         request.POST or None,
@@ -279,7 +279,7 @@ def filing_new(request: HttpRequest, number: str) -> HttpResponse:
         try:
             filing = services.create_filing(user, application, form.to_input())  # type: ignore[arg-type]
         except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_to_form(form, exc)
         else:
             messages.success(request, _("备案草稿已保存；核对后请报送"))
             return redirect("supervision:filing", pk=filing.pk)
@@ -300,7 +300,7 @@ def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     filing = selectors.get_filing_for(user, pk)  # type: ignore[arg-type]
     today = timezone.localdate()
     revisions = selectors.revisions_for(user, filing)  # type: ignore[arg-type]
-    can_edit = connection_selectors.can_work_on(user, filing.application)  # type: ignore[arg-type]
+    can_edit = connection.can_work_on(user, filing.application)  # type: ignore[arg-type]
     history = selectors.filing_history(filing)
     return render(
         request,
@@ -327,7 +327,7 @@ def filing_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Edit the draft; after submission the same page makes a new revision with a reason."""
     user = request.user
     filing = selectors.get_filing_for(user, pk)  # type: ignore[arg-type]
-    if not connection_selectors.can_work_on(user, filing.application):  # type: ignore[arg-type]
+    if not connection.can_work_on(user, filing.application):  # type: ignore[arg-type]
         raise Http404(_("未找到该备案"))
     form_class = FilingForm if filing.is_draft else ReviseForm
     initial = {**_filing_input_initial(filing), "version": filing.version}
@@ -350,7 +350,7 @@ def filing_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     form.cleaned_data["version"],
                 )
         except ServiceError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            add_to_form(form, exc)
         else:
             messages.success(request, _("已保存") if filing.is_draft else _("修订已报送"))
             return redirect("supervision:filing", pk=filing.pk)
