@@ -615,7 +615,7 @@ def batch_preview(company: Organisation, month: dt.date, today: dt.date) -> Batc
     month = rules.month_start(month)
     end = rules.month_end(month)
     due_wd = param("filing_batch_due_wd", end)
-    deadline = rules.batch_deadline(current_calendar(), month, due_wd.value)
+    deadline = month_batch_deadline(month)
     filings = (
         DelayFiling.objects.filter(company=company, submitted_on__lte=end)
         .select_related("application", "application__region")
@@ -707,13 +707,20 @@ class BatchFlag:
         }[self.state]
 
 
+def month_batch_deadline(month: dt.date) -> rules.Deadline:
+    """When the batch of `month` is due, on the calendar in force (the parameter in force at the
+    month's end, the last day the batch covers)."""
+    month = rules.month_start(month)
+    due_wd = param("filing_batch_due_wd", rules.month_end(month)).value
+    return rules.batch_deadline(current_calendar(), month, due_wd)
+
+
 def batch_deadline_of(batch: MonthlyBatch) -> rules.Deadline:
     """A batch's deadline: the date stored when it was submitted or, when it was pending then,
     computed on the calendar in force (a date once its year is imported, else pending)."""
     if batch.due_on:
         return rules.Deadline(batch.due_on)
-    due_wd = param("filing_batch_due_wd", batch.month).value
-    return rules.batch_deadline(current_calendar(), batch.month, due_wd)
+    return month_batch_deadline(batch.month)
 
 
 def batch_flags(user: User, today: dt.date | None = None) -> list[BatchFlag]:

@@ -378,3 +378,26 @@ def test_a_batch_pending_on_next_years_calendar_names_the_year_then_gets_its_dat
         flags = {f.month: f.deadline for f in selectors.batch_flags(users["regulator_ndrc"])}
     assert flags[D(2026, 12, 1)].on == D(2027, 1, 8)  # 1/4–1/8: the 5th working day
     assert _cover_due(batch) == "2027-01-08"
+
+
+def test_a_pending_batch_deadline_uses_the_parameter_the_preview_used(
+    users: dict[str, Any], blocked: Any, orgs: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two copies computed a month's batch deadline: the preview (and the stored date) with the
+    # parameter in force at the month's end, the batch list with the one at its start. They
+    # disagreed when the parameter changed within the month; the month's end is right (the
+    # batch covers the month up to its last day). Both now use month_batch_deadline.
+    real = selectors.param
+
+    def changed_mid_month(name: str, on: dt.date | None = None) -> Any:
+        value = real(name, on)
+        if name == "filing_batch_due_wd" and on is not None and on >= D(2026, 11, 15):
+            return type(value)(**{**value.__dict__, "value": 3})
+        return value
+
+    monkeypatch.setattr(selectors, "param", changed_mid_month)
+    filed(users, blocked(due_on=D(2026, 12, 20)), "2026-11-10")
+    preview = selectors.batch_preview(orgs["company_a"], D(2026, 11, 1), D(2026, 12, 1))
+    stored_pending = MonthlyBatch(company=orgs["company_a"], month=D(2026, 11, 1), due_on=None)
+    assert preview.deadline.on == D(2026, 12, 3)  # the 3rd working day, not the 5th (12/7)
+    assert selectors.batch_deadline_of(stored_pending) == preview.deadline
