@@ -4,7 +4,7 @@ A shape is everything `getelec.core.assess` reads except the date and region. Th
 draws shapes from a realistic mix (mostly residential low-voltage, some three-zero enterprises,
 charging facilities, high-voltage industry) and never decides a category itself: `Decider` runs
 `assess.plan` once per (shape, region, policy epoch) and the one working-day schedule
-(`getelec.core.schedule.workday_schedule`) once per (applied_on, stages, paused days), so
+(`getelec.core.schedule.workday_schedule`) once per (applied_on, stages, pauses), so
 200,000 applications cost a few thousand rule evaluations.
 """
 
@@ -185,17 +185,13 @@ class Decider:
     ) -> Schedule:
         """The dates of `decided`'s stages with these closed pauses; `completed` are the days
         the first stages were completed (they matter only to which pauses shift which stage)."""
-        key = (
-            applied_on,
-            tuple(decided.stages),
-            decided.time_limit_wd,
-            tuple(pauses),
-            tuple(completed) if pauses else (),
-        )
+        spans = tuple(pauses)
+        done = tuple(completed) if spans else ()  # without pauses, completion changes nothing
+        key = (applied_on, tuple(decided.stages), decided.time_limit_wd, spans, done)
         found = self._schedules.get(key)
         if found is None:
             self.schedule_calls += 1
-            found = self._schedules[key] = self._schedule(decided, applied_on, key[3], key[4])
+            found = self._schedules[key] = self._schedule(decided, applied_on, spans, done)
         return found
 
     def _schedule(
