@@ -56,7 +56,7 @@ from getelec.core.assess import (
     MAX_FLOOR_AREA_M2,
     suggest_capacity,
 )
-from getelec.core.workdays import CalendarYearNotLoaded
+from getelec.core.workdays import pending_text
 from getelec.webinput import MAX_PAGE
 
 router = Router(tags=["connection"], auth=django_auth)
@@ -108,7 +108,7 @@ def assess(request: HttpRequest) -> dict[str, Any]:
 
 def _pending_text(app: Application) -> str:
     if app.due_on is None and app.due_pending_year:
-        return CalendarYearNotLoaded(app.due_pending_year).pending_text
+        return pending_text(app.due_pending_year)
     return ""
 
 

@@ -33,7 +33,7 @@ from getelec.connection.models import (
     StageRecord,
     choice_label,
 )
-from getelec.core.workdays import CalendarYearNotLoaded, WorkCalendar
+from getelec.core.workdays import CalendarYearNotLoaded, WorkCalendar, pending_text
 from getelec.kernel import access
 from getelec.kernel.access import is_active
 from getelec.workcalendar.source import current_calendar
@@ -206,7 +206,7 @@ class PublicProgress:
     @property
     def due_pending_text(self) -> str:
         if self.due_on is None and self.due_pending_year:
-            return CalendarYearNotLoaded(self.due_pending_year).pending_text
+            return pending_text(self.due_pending_year)
         return ""
 
 

@@ -69,7 +69,8 @@ from getelec.connection.selectors import (  # noqa: F401 (re-exported for other 
     sees_personal_data,
 )
 from getelec.core.assess import AssessError, parse_input, plan
-from getelec.core.workdays import CalendarYearNotLoaded, WorkCalendar
+from getelec.core.schedule import PauseSpan, StageSpan, workday_schedule
+from getelec.core.workdays import CalendarYearNotLoaded, WorkCalendar, pending_text
 from getelec.kernel.errors import (
     Conflict,
     InvalidInput,
@@ -171,9 +172,7 @@ def _snapshot(app: Application, names: Sequence[str]) -> dict[str, Any]:
 def _fmt_date(day: dt.date | None, pending_year: int | None = None) -> str:
     if day is not None:
         return day.isoformat()
-    if pending_year:
-        return CalendarYearNotLoaded(pending_year).pending_text
-    return "—"
+    return pending_text(pending_year) or "—"
 
 
 def _company_for(region: Region) -> Organisation | None:
@@ -199,15 +198,6 @@ class _Schedule:
     pause_wd: dict[int, int | None]  # Pause.pk -> working days paused (closed pauses)
 
 
-def _stage_due(
-    calendar: WorkCalendar, applied_on: dt.date, cumulative: int, limit: int, paused: int
-) -> dt.date:
-    # Same rule as getelec.core.assess.schedule: stage k is due at the end of working day
-    # min(l1+…+lk, limit) + paused days after applied_on; computed per stage so that one
-    # stage in an unloaded year does not hide the dates that are known.
-    return calendar.add_workdays(applied_on, min(cumulative, limit) + paused)
-
-
 def _compute_schedule(
     app: Application,
     stages: Sequence[StageRecord],
@@ -217,54 +207,35 @@ def _compute_schedule(
 ) -> _Schedule:
     """Every due date of `app` from its base data: applied_on, stage limits, closed pauses.
 
-    A stage counts the pauses that started before it was completed (pauses only happen while a
-    stage is open); the overall due date counts every closed pause. An open pause shifts nothing
-    until it ends. Deterministic, so recomputing is idempotent. A closed pause keeps the working
-    days stored when it ended, except one overlapping `recount_year` (a replaced schedule).
+    The dates come from getelec.core.schedule.workday_schedule (the one working-day schedule):
+    a stage counts the pauses that started before it was completed, the overall due date every
+    closed pause, an open pause nothing until it ends. Deterministic, so recomputing is
+    idempotent. A closed pause keeps the working days stored when it ended, except one
+    overlapping `recount_year` (a replaced schedule).
     """
-    pending: int | None = None
-    pause_wd: dict[int, int | None] = {}
-    for pause in pauses:
-        if pause.ended_on is None:
-            continue
-        recount = (
-            recount_year is not None
-            and pause.started_on.year <= recount_year <= pause.ended_on.year
-        )
-        if pause.paused_wd is not None and not recount:
-            pause_wd[pause.pk] = pause.paused_wd
-            continue
-        try:
-            pause_wd[pause.pk] = calendar.workdays_between(pause.started_on, pause.ended_on)
-        except CalendarYearNotLoaded as exc:
-            pause_wd[pause.pk] = None
-            pending = pending or exc.year
-    closed = [p for p in pauses if p.ended_on is not None]
-    known = all(pause_wd[p.pk] is not None for p in closed)
-    total = sum(pause_wd[p.pk] or 0 for p in closed)
-
-    stage_due: dict[int, dt.date | None] = {}
-    for stage in stages:
-        done_on = timezone.localdate(stage.completed_at) if stage.completed_at else None
-        relevant = [p for p in closed if done_on is None or p.started_on < done_on]
-        if any(pause_wd[p.pk] is None for p in relevant):
-            stage_due[stage.seq] = None
-            continue
-        paused = sum(pause_wd[p.pk] or 0 for p in relevant)
-        try:
-            stage_due[stage.seq] = _stage_due(
-                calendar, app.applied_on, stage.cumulative_wd, app.time_limit_wd, paused
+    dates = workday_schedule(
+        app.applied_on,
+        [
+            StageSpan(
+                stage.limit_wd,
+                timezone.localdate(stage.completed_at) if stage.completed_at else None,
             )
-        except CalendarYearNotLoaded as exc:
-            stage_due[stage.seq] = None
-            pending = pending or exc.year
-    due_on: dt.date | None = None
-    if known:
-        try:
-            due_on = calendar.add_workdays(app.applied_on, app.time_limit_wd + total)
-        except CalendarYearNotLoaded as exc:
-            pending = pending or exc.year
-    return _Schedule(stage_due, due_on, None if due_on else pending, total, pause_wd)
+            for stage in stages
+        ],
+        app.time_limit_wd,
+        calendar,
+        [PauseSpan(p.started_on, p.ended_on, p.paused_wd) for p in pauses],
+        recount_year,
+    )
+    return _Schedule(
+        stage_due={stage.seq: due for stage, due in zip(stages, dates.stage_due, strict=True)},
+        due_on=dates.due_on,
+        pending_year=dates.pending_year,
+        paused_wd=dates.paused_wd,
+        pause_wd={
+            p.pk: wd for p, wd in zip(pauses, dates.pause_wd, strict=True) if p.ended_on is not None
+        },
+    )
 
 
 def _save_schedule(

@@ -54,7 +54,7 @@ from getelec.connection.models import (
 from getelec.connection.reasons import localised as localised_reasons
 from getelec.core.assess import AssessError, assess, parse_input, plan, suggest_capacity
 from getelec.core.policy import ParameterValue
-from getelec.core.workdays import CalendarYearNotLoaded
+from getelec.core.workdays import CalendarYearNotLoaded, pending_text
 from getelec.kernel.errors import add_to_form
 from getelec.kernel.policy import param
 from getelec.webinput import page_number
@@ -69,10 +69,6 @@ CONFLICT_MESSAGE = gettext_noop("该申请已被他人处理，请刷新后重�
 
 def _today() -> dt.date:
     return timezone.localdate()
-
-
-def _pending_text(year: int) -> str:
-    return _("待%(year)s年节假日安排导入后计算") % {"year": year}
 
 
 @dataclass
@@ -97,7 +93,7 @@ def _rows(applications: list[Application]) -> list[Row]:
             application=app,
             remaining_wd=remaining.get(app.pk),
             overdue=app.is_open and app.due_on is not None and app.due_on < today,
-            pending_text=_pending_text(app.due_pending_year) if app.due_pending_year else "",
+            pending_text=pending_text(app.due_pending_year),
         )
         for app in applications
     ]
@@ -302,7 +298,7 @@ def assess_preview(request: HttpRequest) -> HttpResponse:
         context["due_on"] = result.due_on
     except CalendarYearNotLoaded as exc:
         decided = plan(parsed)
-        context["pending_text"] = _pending_text(exc.year)
+        context["pending_text"] = exc.pending_text
     context.update(
         decided=decided,
         category_label=_label(Category, decided.category),
@@ -526,9 +522,7 @@ def _detail_context(
         "overdue": application.is_open
         and application.due_on is not None
         and application.due_on < today,
-        "pending_text": _pending_text(application.due_pending_year)
-        if application.due_pending_year
-        else "",
+        "pending_text": pending_text(application.due_pending_year),
         "forms": forms,
         "three_zero_cap": _three_zero_cap(application.region_id),
         "documents": list(application.documents.all()) if (is_owner or can_work) else [],

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from getelec.core.policy import ParameterValue, Policy, default_policy
+from getelec.core.schedule import PauseSpan, workday_schedule
 from getelec.core.workdays import WorkCalendar, shipped_calendar
 
 CustomerType = Literal["residential", "small_micro_enterprise", "private_org", "other"]
@@ -364,14 +365,21 @@ def schedule(
 ) -> tuple[list[StageDeadline], dt.date]:
     """Stage k is due at the end of working day l1+…+lk after `applied_on` (+ paused days).
 
+    The dates come from getelec.core.schedule.workday_schedule (the one working-day schedule).
     Raises CalendarYearNotLoaded when a deadline falls in a year not loaded.
     """
+    pauses = [PauseSpan.of_length(paused_wd)] if paused_wd else []
+    dates = workday_schedule(
+        applied_on, [limit for _, limit in stages], time_limit_wd, calendar, pauses
+    )
+    dates.raise_if_pending()
     deadlines, cumulative = [], 0
-    for stage, limit in stages:
+    for (stage, limit), due in zip(stages, dates.stage_due, strict=True):
         cumulative += limit
-        due = calendar.add_workdays(applied_on, min(cumulative, time_limit_wd) + paused_wd)
+        assert due is not None
         deadlines.append(StageDeadline(stage, limit, cumulative, due))
-    return deadlines, calendar.add_workdays(applied_on, time_limit_wd + paused_wd)
+    assert dates.due_on is not None
+    return deadlines, dates.due_on
 
 
 def assess(

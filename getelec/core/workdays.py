@@ -17,11 +17,37 @@ import datetime as dt
 import json
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+
+def gettext_noop(message: str) -> str:
+    """Marks a msgid for scripts/compile_messages.py (the core imports no Django)."""
+    return message
+
+
+# The one text of a date the loaded calendar does not reach yet ("待2027年节假日安排导入后计算").
+# Every page, export, notice and API field shows it through `pending_text` (templates through
+# the `pending_text` filter of getelec.workcalendar.templatetags.workdays).
+PENDING_MESSAGE = gettext_noop("待%(year)s年节假日安排导入后计算")
+
+_translate: Callable[[str], str] = gettext_noop
+
+
+def install_translation(translate: Callable[[str], str]) -> None:
+    """Set the function translating core texts (Django's gettext, installed at app start-up)."""
+    global _translate
+    _translate = translate
+
+
+def pending_text(year: int | None) -> str:
+    """The text shown for a due date pending on `year`'s schedule; "" when nothing is pending."""
+    if not year:
+        return ""
+    return _translate(PENDING_MESSAGE) % {"year": year}
 
 
 class CalendarYearNotLoaded(LookupError):
@@ -33,7 +59,7 @@ class CalendarYearNotLoaded(LookupError):
 
     @property
     def pending_text(self) -> str:
-        return f"待{self.year}年节假日安排导入后计算"
+        return pending_text(self.year)
 
 
 class CalendarDataError(ValueError):

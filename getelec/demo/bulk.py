@@ -6,8 +6,9 @@ purpose: 200,000 service calls with their row locks would take hours. What the s
 otherwise guarantee is reproduced here:
 
 - every application's category, three-zero decision, limit, stages and due dates are exactly what
-  `assess.plan` + `assess.schedule` give for its inputs on the calendar in force (a due date in a
-  year not loaded is pending: due_on NULL, due_pending_year set);
+  `assess.plan` + the one working-day schedule (`getelec.core.schedule`) give for its inputs on
+  the calendar in force (a due date in a year not loaded is pending: due_on NULL,
+  due_pending_year set);
 - numbers come from the same `NumberSequence` counters the services use (reserved in blocks);
 - audit: ONE summary row per run ("demo.bulk_import": how many, which numbers, seed), not one
   row per application — a bulk import is one act by one operator, and 200,000 synthetic rows
@@ -36,6 +37,7 @@ from getelec.accounts.models import Organisation, Region, User
 from getelec.audit.services import record
 from getelec.connection import models as m
 from getelec.core.assess import Plan
+from getelec.core.schedule import PauseSpan
 from getelec.demo import fastinsert, identity, numbering, reference
 from getelec.demo.accounts import DEMO_USERNAME_PREFIX, staff_by_company
 from getelec.demo.fastinsert import Row
@@ -282,9 +284,13 @@ class BulkGenerator:
         if cancelled and open_pause is not None:
             # cancel_application closes the open pause that day without moving any due date.
             open_pause[1], open_pause[3] = horizon, False
-        closed = [(day(s), e - s) for s, e, _, shifts in pauses if e is not None and shifts]
-        total_paused = sum(wd for _, wd in closed)
-        overall = self.decider.schedule(decided, applied_on, total_paused)
+        closed = [
+            PauseSpan(day(start), day(end), end - start)
+            for start, end, _, shifts in pauses
+            if end is not None and shifts
+        ]
+        overall = self.decider.schedule(decided, applied_on, closed, [day(d) for d in done])
+        total_paused = overall.paused_wd
 
         stages = []
         cumulative = 0
@@ -294,8 +300,7 @@ class BulkGenerator:
                 m.StageRecord, seq=k + 1, stage=stage, limit_wd=limit, cumulative_wd=cumulative
             )
             done_on = day(done[k]) if k < len(done) else None
-            paused = sum(wd for start, wd in closed if done_on is None or start < done_on)
-            row.due_on = self.decider.schedule(decided, applied_on, paused).stage_due(k)
+            row.due_on = overall.stage_due(k)
             if k <= len(done):
                 row.started_on = day(done[k - 1]) if k else applied_on
             if done_on is not None:

@@ -3,8 +3,9 @@
 A shape is everything `getelec.core.assess` reads except the date and region. The bulk generator
 draws shapes from a realistic mix (mostly residential low-voltage, some three-zero enterprises,
 charging facilities, high-voltage industry) and never decides a category itself: `Decider` runs
-`assess.plan` once per (shape, region, policy epoch) and `assess.schedule` once per
-(applied_on, stages, paused days), so 200,000 applications cost a few thousand rule evaluations.
+`assess.plan` once per (shape, region, policy epoch) and the one working-day schedule
+(`getelec.core.schedule.workday_schedule`) once per (applied_on, stages, pauses), so
+200,000 applications cost a few thousand rule evaluations.
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import random
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-from getelec.core.assess import AssessInput, Plan, StageDeadline, plan, schedule
+from getelec.core.assess import AssessInput, Plan, StageDeadline, plan
 from getelec.core.policy import Policy, default_policy
-from getelec.core.workdays import CalendarYearNotLoaded, WorkCalendar
+from getelec.core.schedule import PauseSpan, StageSpan, workday_schedule
+from getelec.core.workdays import WorkCalendar
 
 
 def anchor_day(calendar: WorkCalendar, today: dt.date) -> dt.date:
@@ -142,6 +145,7 @@ class Schedule:
     stages: list[StageDeadline | tuple[str, int, int, None]]
     due_on: dt.date | None
     pending_year: int | None
+    paused_wd: int = 0  # working days of the closed pauses
 
     def stage_due(self, index: int) -> dt.date | None:
         stage = self.stages[index]
@@ -149,7 +153,7 @@ class Schedule:
 
 
 class Decider:
-    """Memoised `assess.plan` and `assess.schedule` (identical results, computed once)."""
+    """Memoised `assess.plan` and `workday_schedule` (identical results, computed once)."""
 
     def __init__(self, calendar: WorkCalendar, policy: Policy | None = None):
         self.policy = policy or default_policy()
@@ -160,7 +164,7 @@ class Decider:
             {v.effective for name in self.policy.names() for v in self.policy.history(name)}
         )
         self._plans: dict[tuple[Shape, str, int], Plan] = {}
-        self._schedules: dict[tuple[dt.date, tuple[tuple[str, int], ...], int, int], Schedule] = {}
+        self._schedules: dict[tuple[object, ...], Schedule] = {}
         self.plan_calls = 0
         self.schedule_calls = 0
 
@@ -172,36 +176,50 @@ class Decider:
             decided = self._plans[key] = plan(shape.assess_input(applied_on, region), self.policy)
         return decided
 
-    def schedule(self, decided: Plan, applied_on: dt.date, paused_wd: int = 0) -> Schedule:
-        key = (applied_on, tuple(decided.stages), decided.time_limit_wd, paused_wd)
+    def schedule(
+        self,
+        decided: Plan,
+        applied_on: dt.date,
+        pauses: Sequence[PauseSpan] = (),
+        completed: Sequence[dt.date] = (),
+    ) -> Schedule:
+        """The dates of `decided`'s stages with these closed pauses; `completed` are the days
+        the first stages were completed (they matter only to which pauses shift which stage)."""
+        spans = tuple(pauses)
+        done = tuple(completed) if spans else ()  # without pauses, completion changes nothing
+        key = (applied_on, tuple(decided.stages), decided.time_limit_wd, spans, done)
         found = self._schedules.get(key)
         if found is None:
             self.schedule_calls += 1
-            found = self._schedules[key] = self._schedule(decided, applied_on, paused_wd)
+            found = self._schedules[key] = self._schedule(decided, applied_on, spans, done)
         return found
 
-    def _schedule(self, decided: Plan, applied_on: dt.date, paused_wd: int) -> Schedule:
-        try:
-            deadlines, due = schedule(
-                applied_on, decided.stages, decided.time_limit_wd, self.calendar, paused_wd
-            )
-            return Schedule(list(deadlines), due, None)
-        except CalendarYearNotLoaded as missing:
-            pending_year = missing.year
-        # Some stage falls in a year not loaded: the earlier stages still have their dates.
+    def _schedule(
+        self,
+        decided: Plan,
+        applied_on: dt.date,
+        pauses: tuple[PauseSpan, ...],
+        completed: tuple[dt.date, ...],
+    ) -> Schedule:
+        # One working-day schedule for the services, the core and the demo: a stage in a year
+        # not loaded is pending while the earlier stages keep their dates.
+        dates = workday_schedule(
+            applied_on,
+            [
+                StageSpan(limit, completed[k] if k < len(completed) else None)
+                for k, (_, limit) in enumerate(decided.stages)
+            ],
+            decided.time_limit_wd,
+            self.calendar,
+            pauses,
+        )
         stages: list[StageDeadline | tuple[str, int, int, None]] = []
         cumulative = 0
-        for k, (stage, limit) in enumerate(decided.stages, start=1):
+        for (stage, limit), due in zip(decided.stages, dates.stage_due, strict=True):
             cumulative += limit
-            try:
-                deadlines, _ = schedule(
-                    applied_on,
-                    decided.stages[:k],
-                    min(cumulative, decided.time_limit_wd),
-                    self.calendar,
-                    paused_wd,
-                )
-                stages.append(deadlines[-1])
-            except CalendarYearNotLoaded:
-                stages.append((stage, limit, cumulative, None))
-        return Schedule(stages, None, pending_year)
+            stages.append(
+                StageDeadline(stage, limit, cumulative, due)
+                if due is not None
+                else (stage, limit, cumulative, None)
+            )
+        return Schedule(stages, dates.due_on, dates.pending_year, dates.paused_wd)

@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from django.utils import translation
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -14,7 +15,12 @@ from openpyxl.utils import get_column_letter
 from getelec.accounts.models import Organisation
 from getelec.core.exports import workbook_bytes
 from getelec.supervision.models import MonthlyBatch
-from getelec.supervision.selectors import TaskStatus, batch_rows, ledger_by_section
+from getelec.supervision.selectors import (
+    TaskStatus,
+    batch_deadline_of,
+    batch_rows,
+    ledger_by_section,
+)
 
 THIN = Side(style="thin", color="999999")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -146,7 +152,9 @@ def batch_xlsx(
         copied_names = [o.name for o in batch.copied_to.all()]
     recipients = "、".join(recipient_names)
     copied = "、".join(copied_names) or "—"
-    due = f"{batch.due_on:%Y-%m-%d}" if batch.due_on else "待下一年度节假日安排导入后计算"
+    deadline = batch_deadline_of(batch)
+    with translation.override("zh-hans"):  # the regulators' form is in Chinese
+        due = f"{deadline.on:%Y-%m-%d}" if deadline.on else deadline.pending_text
     for label, value in (
         ("报送单位", batch.company.name),
         ("报送至", recipients),

@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from getelec.core.workdays import CalendarYearNotLoaded, WorkCalendar
+from getelec.core.schedule import workday_schedule
+from getelec.core.workdays import WorkCalendar, pending_text
 
 
 def gettext_noop(message: str) -> str:
@@ -101,15 +102,14 @@ class Deadline:
 
     @property
     def pending_text(self) -> str:
-        return f"待{self.pending_year}年节假日安排导入后计算" if self.pending_year else ""
+        return pending_text(self.pending_year)
 
 
 def workday_deadline(calendar: WorkCalendar, after: dt.date, n: int) -> Deadline:
-    """The end of the Nth working day after `after` (which itself does not count)."""
-    try:
-        return Deadline(calendar.add_workdays(after, n))
-    except CalendarYearNotLoaded as exc:
-        return Deadline(None, exc.year)
+    """The end of the Nth working day after `after` (which itself does not count): a
+    single-deadline clock of the one working-day schedule (getelec.core.schedule)."""
+    dates = workday_schedule(after, [], n, calendar)
+    return Deadline(dates.due_on, dates.pending_year)
 
 
 def quarterly_report_deadline(calendar: WorkCalendar, quarter: Quarter, due_wd: int) -> Deadline:

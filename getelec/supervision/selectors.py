@@ -612,7 +612,7 @@ def batch_preview(company: Organisation, month: dt.date, today: dt.date) -> Batc
     month = rules.month_start(month)
     end = rules.month_end(month)
     due_wd = param("filing_batch_due_wd", end)
-    deadline = rules.batch_deadline(current_calendar(), month, due_wd.value)
+    deadline = month_batch_deadline(month)
     filings = (
         DelayFiling.objects.filter(company=company, submitted_on__lte=end)
         .select_related("application", "application__region")
@@ -694,11 +694,7 @@ class BatchFlag:
 
     @property
     def label(self) -> str:
-        pending = (
-            gettext("待%(year)s年节假日安排导入后计算") % {"year": self.deadline.pending_year}
-            if self.deadline.pending_year
-            else gettext("待报送")
-        )
+        pending = self.deadline.pending_text or gettext("待报送")
         return {
             "submitted": gettext("按期报送"),
             "late": gettext("逾期报送"),
@@ -706,6 +702,22 @@ class BatchFlag:
             "due": gettext("待报送"),
             "pending_calendar": pending,
         }[self.state]
+
+
+def month_batch_deadline(month: dt.date) -> rules.Deadline:
+    """When the batch of `month` is due, on the calendar in force (the parameter in force at the
+    month's end, the last day the batch covers)."""
+    month = rules.month_start(month)
+    due_wd = param("filing_batch_due_wd", rules.month_end(month)).value
+    return rules.batch_deadline(current_calendar(), month, due_wd)
+
+
+def batch_deadline_of(batch: MonthlyBatch) -> rules.Deadline:
+    """A batch's deadline: the date stored when it was submitted or, when it was pending then,
+    computed on the calendar in force (a date once its year is imported, else pending)."""
+    if batch.due_on:
+        return rules.Deadline(batch.due_on)
+    return month_batch_deadline(batch.month)
 
 
 def batch_flags(user: User, today: dt.date | None = None) -> list[BatchFlag]:
@@ -728,13 +740,7 @@ def batch_flags(user: User, today: dt.date | None = None) -> list[BatchFlag]:
         while month <= last_month:
             batch = batches.get(month)
             if batch is not None:
-                deadline = (
-                    rules.Deadline(batch.due_on)
-                    if batch.due_on
-                    else rules.batch_deadline(
-                        current_calendar(), month, param("filing_batch_due_wd", month).value
-                    )
-                )
+                deadline = batch_deadline_of(batch)
                 late = batch.late or (deadline.on is not None and batch.submitted_on > deadline.on)
                 out.append(
                     BatchFlag(company, month, deadline, batch, "late" if late else "submitted")

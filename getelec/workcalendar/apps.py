@@ -18,6 +18,12 @@ class WorkCalendarConfig(AppConfig):
     verbose_name = "工作日历"
 
     def ready(self) -> None:
+        from django.utils.translation import gettext
+
+        from getelec.core.workdays import install_translation
+
+        # The pure core's texts (the pending-year text) follow the active language.
+        install_translation(gettext)
         year = self.get_model("CalendarYear")
         post_save.connect(_imported_years_changed, sender=year, dispatch_uid="calendar-revision")
         post_delete.connect(_imported_years_changed, sender=year, dispatch_uid="calendar-revision")

@@ -182,6 +182,26 @@ def test_the_queue_puts_overdue_first_and_pending_due_dates_last(
     assert items[0]["overdue"] and items[-1]["due_pending_text"] == "待2027年节假日安排导入后计算"
 
 
+def test_the_pending_text_follows_the_language_like_the_pages(
+    client: Client, submit: Any, staff: Any
+) -> None:
+    # The API and the public progress wrote their own untranslated copy of the text; the pages
+    # translated theirs. One text now, translated everywhere.
+    pending = submit(
+        property_scope="HV",
+        customer_type="private_org",
+        customer_name="某公司",
+        capacity_kw="2000",
+        supply="dual",
+    )
+    english = "to be computed once the 2027 holiday schedule is imported"
+    client.force_login(staff)
+    items = client.get("/api/v1/queue", HTTP_ACCEPT_LANGUAGE="en").json()["items"]
+    assert [i["due_pending_text"] for i in items if i["number"] == pending.number] == [english]
+    page = client.get("/queue/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert english in page
+
+
 # --- assess parity and public progress --------------------------------------------------------
 
 

@@ -345,3 +345,59 @@ class TestMonthlyBatch:
             ("applicant", False),
         ]:
             assert selectors.batches_for(users[who]).filter(pk=batch.pk).exists() == sees, who
+
+
+def _cover_due(batch: MonthlyBatch) -> Any:
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from getelec.supervision import exports
+
+    cover = load_workbook(BytesIO(exports.batch_xlsx(batch))).worksheets[0]
+    return next(row[1] for row in cover.iter_rows(values_only=True) if row[0] == "报送截止日")
+
+
+def test_a_batch_pending_on_next_years_calendar_names_the_year_then_gets_its_date(
+    users: dict[str, Any], blocked: Any, orgs: Any
+) -> None:
+    # The December batch is due on the 5th working day of January: pending while 2027 is not
+    # loaded. The workbook said "待下一年度…" (its own text, no year); it now shows the one
+    # pending text, and the date once the year is imported (as the batch list already did).
+    from getelec.core.workdays import YearSchedule
+    from getelec.workcalendar.services import import_year
+
+    filed(users, blocked(due_on=D(2026, 12, 20)), "2026-12-10")
+    with time_machine.travel("2027-01-04 10:00 +0800", tick=False):
+        batch = services.submit_batch(users["staff_a"], orgs["company_a"], D(2026, 12, 1))
+    assert batch.due_on is None
+    assert _cover_due(batch) == "待2027年节假日安排导入后计算"
+    holidays = frozenset({D(2027, 1, 1), D(2027, 1, 2), D(2027, 1, 3)})
+    assert import_year(YearSchedule(2027, holidays, frozenset()), users["admin"], "test")
+    with time_machine.travel("2027-01-11 10:00 +0800", tick=False):
+        flags = {f.month: f.deadline for f in selectors.batch_flags(users["regulator_ndrc"])}
+    assert flags[D(2026, 12, 1)].on == D(2027, 1, 8)  # 1/4–1/8: the 5th working day
+    assert _cover_due(batch) == "2027-01-08"
+
+
+def test_a_pending_batch_deadline_uses_the_parameter_the_preview_used(
+    users: dict[str, Any], blocked: Any, orgs: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two copies computed a month's batch deadline: the preview (and the stored date) with the
+    # parameter in force at the month's end, the batch list with the one at its start. They
+    # disagreed when the parameter changed within the month; the month's end is right (the
+    # batch covers the month up to its last day). Both now use month_batch_deadline.
+    real = selectors.param
+
+    def changed_mid_month(name: str, on: dt.date | None = None) -> Any:
+        value = real(name, on)
+        if name == "filing_batch_due_wd" and on is not None and on >= D(2026, 11, 15):
+            return type(value)(**{**value.__dict__, "value": 3})
+        return value
+
+    monkeypatch.setattr(selectors, "param", changed_mid_month)
+    filed(users, blocked(due_on=D(2026, 12, 20)), "2026-11-10")
+    preview = selectors.batch_preview(orgs["company_a"], D(2026, 11, 1), D(2026, 12, 1))
+    stored_pending = MonthlyBatch(company=orgs["company_a"], month=D(2026, 11, 1), due_on=None)
+    assert preview.deadline.on == D(2026, 12, 3)  # the 3rd working day, not the 5th (12/7)
+    assert selectors.batch_deadline_of(stored_pending) == preview.deadline
