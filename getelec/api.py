@@ -126,9 +126,9 @@ def _message(error: dict[str, Any]) -> str:
         return _("日期格式不正确（YYYY-MM-DD）")
     if kind in ("bool_type", "bool_parsing"):
         return _("必须是 true 或 false")
+    if "finite" in kind:  # "finite_number": nan, inf, 1e400
+        return _("必须是有限的数字")
     if kind.startswith("int") or kind.startswith("decimal") or kind.startswith("float"):
-        if kind.endswith("finite_number") or "finite" in kind:
-            return _("必须是有限的数字")
         return _("必须是数字")
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
         bound = next(iter(ctx.values()), "")

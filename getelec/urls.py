@@ -19,3 +19,5 @@ urlpatterns = [
     path("quality/", include("getelec.outages.urls")),
     path("", include("getelec.connection.urls")),
 ]
+
+handler404 = "getelec.webinput.page_not_found"

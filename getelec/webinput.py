@@ -21,6 +21,7 @@ from django.db import DataError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.views import defaults
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
 
@@ -52,11 +53,15 @@ def query_int(
     raw = str(params.get(name) or "").strip()
     if not raw:
         return default
+    if maximum == MAX_DB_INT:  # an id: its range means nothing to a reader
+        message = _("必须是有效的编号")
+    else:
+        message = _("必须是%(lo)s到%(hi)s之间的整数") % {"lo": minimum, "hi": maximum}
     if not raw.isascii() or not raw.isdigit() or len(raw) > len(str(maximum)):
-        raise BadQuery(name, _("必须是%(lo)s到%(hi)s之间的整数") % {"lo": minimum, "hi": maximum})
+        raise BadQuery(name, message)
     value = int(raw)
     if not minimum <= value <= maximum:
-        raise BadQuery(name, _("必须是%(lo)s到%(hi)s之间的整数") % {"lo": minimum, "hi": maximum})
+        raise BadQuery(name, message)
     return value
 
 
@@ -110,6 +115,14 @@ def bad_request(request: HttpRequest, field: str, message: str) -> HttpResponse:
         "400.html", {"field": field, "message": message, "exception": message}, request
     )
     return HttpResponse(html, status=400)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler404: the platform's JSON error under /api/ (an unknown API path included), the
+    Chinese 404 page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("未找到"), "field": ""}, status=404)
+    return defaults.page_not_found(request, exception)
 
 
 class InputHygieneMiddleware:

@@ -199,7 +199,7 @@ def _print_replacement(replacement: Any, file: Any) -> None:
     print(f"  holidays removed: {_days(r.holidays_removed)}")
     print(f"  make-up working days added: {_days(r.workdays_added)}")
     print(f"  make-up working days removed: {_days(r.workdays_removed)}")
-    print(f"  due dates that move: {len(r.moves)} (of {_applications(r.moved_objects, 'open ')})")
+    print(f"  due dates that move: {len(r.moves)}, in {_applications(r.moved_objects, 'open ')}")
     for move in r.moves[:_SHOWN_MOVES]:
         old = move.old.isoformat() if move.old else "pending"
         new = move.new.isoformat() if move.new else "pending"

@@ -21,12 +21,19 @@ from openpyxl import Workbook
 
 # OWASP "CSV Injection": characters that make a cell a formula (or lead to one).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# Leading characters an import may trim before it looks for a formula (LibreOffice's "trim
+# spaces" option, a line feed): a trigger behind them is a trigger too.
+TRIMMED = " \n\u3000\xa0"
+
+
+def is_formula_like(value: Any) -> bool:
+    return isinstance(value, str) and value.lstrip(TRIMMED).startswith(FORMULA_TRIGGERS)
 
 
 def neutralise(value: Any) -> Any:
     """Text that a spreadsheet would read as a formula gets a leading single quote; any other
     value is returned unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    if is_formula_like(value):
         return "'" + value
     return value
 
@@ -38,7 +45,7 @@ def workbook_bytes(wb: Workbook) -> bytes:
         for row in ws.iter_rows():
             for cell in row:
                 value = cell.value
-                if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+                if is_formula_like(value):
                     cell.value = "'" + value
                     cell.data_type = "s"  # openpyxl typed a leading "=" as a formula
     out = BytesIO()

@@ -239,7 +239,7 @@ def test_replacing_the_shipped_year_needs_confirm_and_shows_the_moved_due_dates(
     assert refused[0] == 3
     assert "holidays removed: 2026-01-01" in refused[1]
     assert "make-up working days removed: 2026-01-04" in refused[1]
-    assert "due dates that move: " in refused[1] and "(of 1 open application)" in refused[1]
+    assert "due dates that move: " in refused[1] and ", in 1 open application" in refused[1]
     assert f"{application.number}  due_on: 2026-12-03 -> 2026-12-04" in refused[1]
     assert refused[2].startswith(f"error: {one_holiday}: year: 2026 is already in force")
     assert "--confirm" in refused[2]

@@ -22,6 +22,9 @@ ATTACKS = [
     "@SUM(1+1)",
     "\t=1+1",
     "\r=1+1",
+    " =2+2",  # an import that trims spaces would see "=2+2"
+    "\n=4+4",
+    "\u3000=1+1",
 ]
 
 
