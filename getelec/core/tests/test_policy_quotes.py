@@ -25,9 +25,7 @@ def _plan() -> str:
 def _task_items(text: str) -> dict[str, str]:
     """T1…T9: the numbered paragraphs of 二、重点任务 (one paragraph per line in the text)."""
     body = text.split("二、重点任务", 1)[1].split("保障措施", 1)[0]
-    return {
-        f"T{m.group(1)}": m.group(0) for m in re.finditer(r"^([1-9])\..*$", body, re.MULTILINE)
-    }
+    return {f"T{m.group(1)}": m.group(0) for m in re.finditer(r"^([1-9])\..*$", body, re.MULTILINE)}
 
 
 def _ledger_rows() -> dict[str, str]:
@@ -80,4 +78,3 @@ def test_every_quote_comes_from_the_clause_it_names(value: ParameterValue) -> No
     clause = value.citation.clause
     texts = _task_items(_plan()) if clause.startswith("T") else _ledger_rows()
     assert value.citation.quote in texts[clause], f"{value.file}: {value.name}: not in {clause}"
-
