@@ -51,15 +51,27 @@ def credit_code(prefix17: str = "91640100MA76A1B2C") -> str:
     return prefix17 + uscc.calc_check_digit(prefix17)
 
 
+def _django_loaded(request: pytest.FixtureRequest) -> bool:
+    """False when pytest runs without the Django plugin (``-p no:django``): the pure packages'
+    tests (getelec.core, getelec.analytics) run that way, so these autouse fixtures must not
+    touch Django there (getelec/core/tests/test_purity.py)."""
+    return request.config.pluginmanager.hasplugin("django")
+
+
 @pytest.fixture(autouse=True)
-def _fast_password_hasher(settings: Any) -> None:
+def _fast_password_hasher(request: pytest.FixtureRequest) -> None:
     """Fixture users are created per test: a slow hasher would dominate the run time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    if _django_loaded(request):
+        settings = request.getfixturevalue("settings")
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
-def _fresh_calendar_cache() -> Iterator[None]:
+def _fresh_calendar_cache(request: pytest.FixtureRequest) -> Iterator[None]:
     """The calendar cache lives per process: never let one test's imported year leak."""
+    if not _django_loaded(request):
+        yield
+        return
     from getelec.workcalendar import source
 
     source.invalidate()
@@ -68,8 +80,11 @@ def _fresh_calendar_cache() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_cache() -> Iterator[None]:
+def _fresh_cache(request: pytest.FixtureRequest) -> Iterator[None]:
     """The default cache (LocMem) lives per process: never let one test's entries leak."""
+    if not _django_loaded(request):
+        yield
+        return
     from django.core.cache import cache
 
     cache.clear()

@@ -251,8 +251,8 @@ EMAIL_HOST = os.environ.get("GETELEC_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("GETELEC_EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = os.environ.get("GETELEC_EMAIL_FROM", "noreply@getelec.invalid")
 
-# Outage analytics (issue 5): meter events and cause records for the daily refresh, as files
-# under <OUTAGE_DATA_DIR>/<year>/ (default var/outages/).
+# Outage analytics (getelec.analytics, docs/outages.md): meter events and cause records for the
+# daily refresh, as files under <OUTAGE_DATA_DIR>/<year>/ (default var/outages/).
 OUTAGE_DATA_DIR = os.environ.get("GETELEC_OUTAGE_DATA_DIR") or str(VAR_DIR / "outages")
 OUTAGE_NOTIFICATION_CHANNELS = env_list("GETELEC_OUTAGE_NOTIFICATION_CHANNELS", ["outbox"])
 

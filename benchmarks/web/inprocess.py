@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""CPU time per request, in-process (issue 2, "Performance"): far less sensitive to the other
+"""CPU time per request, in-process (docs/performance.md): far less sensitive to the other
 work on a shared machine than the wrk figures of run.py.
 
     .venv/bin/python benchmarks/web/inprocess.py                 # best of 5 rounds
@@ -104,7 +104,9 @@ def main() -> int:
             continue
         for _ in range(10):
             response = call()
-            assert response.status_code == 200, (name, response.status_code)  # type: ignore[attr-defined]
+            status = response.status_code  # type: ignore[attr-defined]
+            if status != 200:
+                raise SystemExit(f"{name}: HTTP {status}, not 200: nothing to measure")
         queries: list[str] = []
 
         def count(run: Any, sql: str, *rest: Any, seen: list[str] = queries) -> Any:

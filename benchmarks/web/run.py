@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Load benchmark of the web platform on PostgreSQL (issue 2, "Performance").
+"""Load benchmark of the web platform on PostgreSQL (docs/performance.md).
 
 One command:  .venv/bin/python benchmarks/web/run.py
 

@@ -1,4 +1,4 @@
-"""Outage analytics (issue 3): smart-meter events → interruptions → frequent outages (L28),
+"""Outage analytics: smart-meter events → interruptions → frequent outages (L28),
 early warnings and reliability indices, on DuckDB (default) or Spark. No Django here.
 
     from getelec.analytics import analyze
@@ -7,7 +7,13 @@ early warnings and reliability indices, on DuckDB (default) or Spark. No Django 
 See docs/outages.md.
 """
 
-from getelec.analytics.api import AnalysisResult, analyze, write_outputs
+from getelec.analytics.api import (
+    AnalysisResult,
+    analyze,
+    index_block,
+    indices_by_region_month,
+    write_outputs,
+)
 from getelec.analytics.inputs import InputError
 from getelec.analytics.params import OutageParams, default_params, params_from_policy
 
@@ -17,6 +23,8 @@ __all__ = [
     "OutageParams",
     "analyze",
     "default_params",
+    "index_block",
+    "indices_by_region_month",
     "params_from_policy",
     "write_outputs",
 ]

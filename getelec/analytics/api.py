@@ -317,7 +317,8 @@ class Outcome:
         folder_i.mkdir()
         for mo, label in enumerate(self.months):
             if mo not in months:
-                assert self.reuse is not None, "a month was neither built nor reused"
+                if self.reuse is None:
+                    raise RuntimeError(f"month {label} was neither built nor reused")
                 name = f"{label}.parquet"
                 link_or_copy(self.reuse / INTERRUPTIONS_DIR / name, folder_i / name)
 
@@ -596,8 +597,13 @@ def _num(x: float | None) -> float | None:
 
 
 def index_block(r: dict[str, Any]) -> dict[str, Any]:
-    """The reliability indices of one group's sums (users, hours, d1..d3, ...): public, the
-    supply-quality desk applies the same formulas to its own sums (outages.dashboard)."""
+    """The reliability indices of one group from its integer sums: the only place the index
+    formulas live (docs/outages.md "Indices").
+
+    `r` holds `users` (N: registered meters for LV, districts for MV) and `hours` (the period's
+    hours) and the sums of `Pipeline.measures`: `n1`/`nc`/`d1` sustained interruptions, closed
+    ones and their seconds; `n2`/`d2`, `n3`/`d3` the same without the RS-2, RS-3 causes; `nm`
+    momentary ones; `n_nomed`/`nc_nomed`/`d_nomed` outside major event days."""
     users, hours = r["users"], r["hours"]
     if not users:
         return {"users": 0}
@@ -656,6 +662,7 @@ def format_indices(
             "by_area": {},
             "by_region_area": {},
             "by_month": {},
+            "by_region_month": {},
         }
     for r in idx.to_pylist():
         block = index_block(r)
@@ -669,9 +676,20 @@ def format_indices(
             target["by_area"][r["area"]] = block
         elif grp == "region_area":
             target["by_region_area"].setdefault(r["region"], {})[r["area"]] = block
-        else:
+        elif grp == "region_month":
+            target["by_region_month"].setdefault(r["region"], {})[r["sm"]] = block
+        elif grp == "month":
             target["by_month"][r["sm"]] = block
+        else:
+            raise ValueError(f"unknown index grouping {grp!r}")
     return out
+
+
+def indices_by_region_month(indices: dict[str, Any]) -> dict[str, dict[str, dict[str, Any]]]:
+    """The indices by region and month of each level, from the engine's indices
+    (`AnalysisResult.indices`, indices.json): ``{"lv": {region: {"YYYY-MM": block}}, "mv": …}``.
+    What the supply-quality desk charts (getelec.outages.dashboard)."""
+    return {level: indices[level]["by_region_month"] for level in ("lv", "mv")}
 
 
 def link_or_copy(source: Path, target: Path) -> None:

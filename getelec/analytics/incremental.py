@@ -118,7 +118,8 @@ def save_state(
         if mo in outcome.meter_flags:
             write_arrow(outcome.meter_flags[mo], path)
         else:
-            assert reuse is not None, "a month was neither built nor reused"
+            if reuse is None:
+                raise RuntimeError(f"month {label} was neither built nor reused")
             link_or_copy(reuse / METER_FLAGS_DIR / path.name, path)
     columns = {"d_f": STORED_FLAGS, "f_f": STORED_FLAGS}
     for name in STATE_TABLES:

@@ -29,7 +29,8 @@ LEVELS = ("meter", "district", "feeder")
 CAUSE_NAMES = (*CAUSES, "unknown")  # cause code = position; 6 = no matching record
 UNKNOWN_CODE = len(CAUSES)
 CAUSE_SLOTS = 8  # cause codes packed into the low bits of the cause order key
-assert len(CAUSE_NAMES) <= CAUSE_SLOTS
+if len(CAUSE_NAMES) > CAUSE_SLOTS:
+    raise RuntimeError(f"{len(CAUSE_NAMES)} cause codes do not fit the {CAUSE_SLOTS} slots")
 # interruption status st
 ST_RESTORED = 0  # ended by its `on` (or a normal episode end)
 ST_NEXT_OFF = 1  # unrestored: ended at the next `off` or the cap (an episode: an imputed end)
@@ -614,6 +615,7 @@ class Pipeline:
             "area": ("'all'", "area", "'all'"),
             "region_area": ("region", "area", "'all'"),
             "month": ("'all'", "'all'", "sm"),
+            "region_month": ("region", "'all'", "sm"),
         }
         sums = ", ".join(f"SUM({name}) AS {name}" for name in measures)
         usr, aggs = [], []
@@ -625,9 +627,10 @@ class Pipeline:
                     f"SUM(n) AS n FROM users GROUP BY lv{by}"
                 )
             else:
+                # Users of a month grouping: the group's users, every month of the period.
                 usr.append(
-                    f"SELECT '{grp}' AS grp, u.lv, 'all' AS region, 'all' AS area, mo.sm, "
-                    f"SUM(u.n) AS n FROM users u CROSS JOIN months mo GROUP BY u.lv, mo.sm"
+                    f"SELECT '{grp}' AS grp, u.lv, {r} AS region, {a} AS area, mo.sm, "
+                    f"SUM(u.n) AS n FROM users u CROSS JOIN months mo GROUP BY u.lv{by}, mo.sm"
                 )
             mby = by + (", sm" if m != "'all'" else "")
             aggs.append(

@@ -1,4 +1,4 @@
-"""`getelec ledger ...` and `getelec filings ...` (the regulator's desk, issue 4).
+"""`getelec ledger ...` and `getelec filings ...` (the regulator's desk, docs/supervision.md).
 
 getelec ledger load                         load/refresh 附件2 (idempotent)
 getelec ledger export --out FILE.xlsx       the ledger in the layout of 附件2

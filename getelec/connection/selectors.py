@@ -1,9 +1,10 @@
 """Scoped reads: access control lives here. Views and API start from these querysets.
 
-Scopes (issue 2): an applicant sees their own applications; supply-company staff see their
-company's applications within their region scope (Region.scope_prefix); a regulator reads every
-application within their region; an admin reads all; everyone else (anonymous, other roles) sees
-nothing. An application outside the scope is a 404, never a 403.
+Scopes (docs/security.md "Roles and what each may see"): an applicant sees their own
+applications; supply-company staff see their company's applications within their region scope
+(Region.scope_prefix); a regulator reads every application within their region; an admin reads
+all; everyone else (anonymous, other roles) sees nothing. An application outside the scope is
+a 404, never a 403.
 """
 
 from __future__ import annotations

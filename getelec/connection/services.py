@@ -1,6 +1,6 @@
 """State changes of connection applications: each one transaction + one audit row.
 
-CONTRACT (signatures fixed; bodies implemented). Views, API and CLI call only these.
+Views, API and CLI change applications only through these functions.
 All functions raise ServiceError subclasses with a Chinese message naming the field.
 
 Concurrency: every change is a conditional UPDATE on (id, version[, status, current_stage]) that

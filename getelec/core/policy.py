@@ -22,6 +22,9 @@ from pydantic import TypeAdapter, ValidationError
 from getelec.core.parameters import PARAMETERS
 
 DEFAULT_POLICY_DIR = Path(__file__).resolve().parent.parent / "policy"
+# The plan's authoritative Chinese text, verbatim (the Ningxia "获得电力" implementation plan):
+# every citation of a plan clause quotes a sentence of it, and 附件2 is an excerpt of it.
+PLAN_TEXT = DEFAULT_POLICY_DIR / "source" / "plan.zh.txt"
 NATIONAL = ""  # the region key of the base files (national practice + the Ningxia plan)
 PROVINCE_CODE = "640000"
 

@@ -67,14 +67,6 @@ ENTERPRISE_TRADES = [
     ("枸杞种植专业合作社", "private_org"),
     ("便民超市", "private_org"),
 ]
-LARGE_TRADES = [
-    "新材料股份有限公司",
-    "煤化工有限公司",
-    "数据科技有限公司",
-    "光伏科技有限公司",
-    "冶金有限公司",
-    "物流园有限公司",
-]
 INSTITUTIONS = ["物业服务有限公司", "中学", "人民医院", "社区居民委员会", "文化旅游发展有限公司"]
 STREETS = [
     "北京路",
@@ -133,7 +125,8 @@ def credit_code(rng: random.Random, region: str, entity: str = "91") -> str:
     """An 18-character 统一社会信用代码 (91 = enterprise, 93 = cooperative) with valid checksums."""
     body = f"{entity}{region}{_org_code(rng)}"
     number = body + uscc.calc_check_digit(body)
-    assert uscc.is_valid(number), number
+    if not uscc.is_valid(number):
+        raise ValueError(f"generated an invalid 统一社会信用代码: {number}")
     return number
 
 
@@ -149,10 +142,6 @@ def enterprise(rng: random.Random, city: str) -> tuple[str, str]:
     """(name, customer type) of a small enterprise or private organisation."""
     trade, customer_type = rng.choice(ENTERPRISE_TRADES)
     return f"{city.removesuffix('市')}{rng.choice(ENTERPRISE_WORDS)}{trade}", customer_type
-
-
-def large_enterprise(rng: random.Random) -> str:
-    return f"宁夏{rng.choice(ENTERPRISE_WORDS)}{rng.choice(LARGE_TRADES)}"
 
 
 def institution(rng: random.Random, county: str) -> str:

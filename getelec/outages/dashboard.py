@@ -6,11 +6,8 @@ reward/penalty criteria from policy data (getelec/policy/quality.yaml).
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -33,94 +30,6 @@ REASON_LABELS = {
     "rs1_reward": _("RS-1达到奖励线"),
     "no_frequent_districts": _("无频繁停电台区"),
 }
-
-
-# Sums per (level, region, start month) from the engine's interruptions table, with the
-# engine's own definitions (getelec.analytics.pipeline.Pipeline.indices): momentary ones count
-# only toward MAIFI; an open interruption counts toward frequency, not duration; RS-2/RS-3
-# leave out the causes the policy names; "nomed" leaves out major event days. Users are the
-# registered meters (LV) and districts (MV) of the region, as in the engine.
-REGION_MONTH_SQL = """
-WITH reg AS (SELECT DISTINCT district_id, region FROM read_parquet($meters)),
-users AS (
-  SELECT 0 AS lv, region, COUNT(*) AS users FROM read_parquet($meters) GROUP BY region
-  UNION ALL SELECT 1 AS lv, region, COUNT(*) AS users FROM reg GROUP BY region
-),
-months AS (
-  SELECT strftime(m, '%Y-%m') AS sm,
-    date_diff('second', m, LEAST(m + INTERVAL 1 MONTH, $period_end)) / 3600.0 AS hours
-  FROM generate_series($period_start, $period_end - INTERVAL 1 SECOND, INTERVAL 1 MONTH) t(m)
-),
-f AS (
-  SELECT CASE WHEN i.level = 'meter' THEN 0 ELSE 1 END AS lv, r.region,
-    strftime(i.start, '%Y-%m') AS sm,
-    NOT i.momentary AS sus, NOT i.open AS closed,
-    CASE WHEN i.open THEN 0 ELSE date_diff('second', i.start, i."end") END AS dur,
-    NOT list_contains(CAST($rs2 AS VARCHAR[]), CAST(i.cause AS VARCHAR)) AS rs2,
-    NOT list_contains(CAST($rs3 AS VARCHAR[]), CAST(i.cause AS VARCHAR)) AS rs3,
-    COALESCE(CAST(i.excluded_reason AS VARCHAR), '') <> 'major_event_day' AS nomed
-  FROM interruptions i JOIN reg r ON r.district_id = CAST(i.district_id AS VARCHAR)
-  WHERE i.level IN ('meter', 'district')
-),
-sums AS (
-  SELECT lv, region, sm,
-    SUM(CASE WHEN sus THEN 1 ELSE 0 END) AS n1,
-    SUM(CASE WHEN sus AND closed THEN 1 ELSE 0 END) AS nc,
-    SUM(CASE WHEN sus THEN dur ELSE 0 END) AS d1,
-    SUM(CASE WHEN sus AND rs2 THEN 1 ELSE 0 END) AS n2,
-    SUM(CASE WHEN sus AND rs2 THEN dur ELSE 0 END) AS d2,
-    SUM(CASE WHEN sus AND rs3 THEN 1 ELSE 0 END) AS n3,
-    SUM(CASE WHEN sus AND rs3 THEN dur ELSE 0 END) AS d3,
-    SUM(CASE WHEN NOT sus THEN 1 ELSE 0 END) AS nm,
-    SUM(CASE WHEN sus AND nomed THEN 1 ELSE 0 END) AS n_nomed,
-    SUM(CASE WHEN sus AND nomed AND closed THEN 1 ELSE 0 END) AS nc_nomed,
-    SUM(CASE WHEN sus AND nomed THEN dur ELSE 0 END) AS d_nomed
-  FROM f GROUP BY lv, region, sm
-)
-SELECT u.lv, u.region, mo.sm, CAST(u.users AS BIGINT) AS users, mo.hours,
-  {sums}
-FROM users u CROSS JOIN months mo
-LEFT JOIN sums s ON s.lv = u.lv AND s.region = u.region AND s.sm = mo.sm
-ORDER BY u.lv, u.region, mo.sm
-""".replace(
-    "{sums}",
-    ", ".join(
-        f"CAST(COALESCE(s.{n}, 0) AS BIGINT) AS {n}"
-        for n in ("n1", "nc", "d1", "n2", "d2", "n3", "d3", "nm", "n_nomed", "nc_nomed", "d_nomed")
-    ),
-)
-
-
-def region_month_indices(
-    interruptions: pa.Table, meters: Path, params: Any, year: int, as_of: dt.date
-) -> dict[str, Any]:
-    """Indices by region and month, for LV and MV users, computed inside DuckDB from the
-    engine's interruptions table and the registry it analysed (meters Parquet). The index
-    formulas are the engine's (getelec.analytics.api.index_block), applied to the sums."""
-    import duckdb
-
-    from getelec.analytics.api import index_block
-
-    con = duckdb.connect()
-    try:
-        con.register("interruptions", interruptions)
-        rows = con.execute(
-            REGION_MONTH_SQL,
-            {
-                "meters": str(meters),
-                "period_start": dt.datetime(year, 1, 1),
-                "period_end": dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time()),
-                "rs2": list(params.rs2_excluded_causes),
-                "rs3": list(params.rs3_excluded_causes),
-            },
-        ).to_arrow_table()
-    finally:
-        con.close()
-    out: dict[str, Any] = {"lv": {}, "mv": {}}
-    for r in rows.to_pylist():
-        block = index_block(r)
-        out["lv" if r["lv"] == 0 else "mv"].setdefault(r["region"], {})[r["sm"]] = block
-    return out
 
 
 def _row(label: str, block: dict[str, Any]) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from getelec.connection.forms import NamedErrorsMixin
 from getelec.outages.models import InspectionKind, RepairStage
 
 
@@ -68,6 +69,15 @@ class PlannedOutageForm(forms.Form):
     work = forms.CharField(label=_("工作内容"), widget=forms.Textarea(attrs={"rows": 2}))
     confirm_warning = forms.BooleanField(
         label=_("已知晓将超过频繁停电标准，仍需安排"), required=False
+    )
+
+
+class CancelPlannedOutageForm(NamedErrorsMixin, forms.Form):
+    """Errors name the field (“请填写“取消原因”。”); the reason goes to the audit row and to the
+    customers' notice."""
+
+    reason = forms.CharField(
+        label=_("取消原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 

@@ -30,13 +30,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from getelec.analytics.api import AnalysisResult, analyze
+from getelec.analytics.api import AnalysisResult, analyze, indices_by_region_month
 from getelec.analytics.params import OutageParams, params_from_policy
 from getelec.audit.services import record
 from getelec.kernel.errors import Conflict, InvalidInput, NotAllowed, ServiceError
 from getelec.kernel.policy import param
 from getelec.outages import datasource, notify, rules, selectors
-from getelec.outages.dashboard import region_month_indices
 from getelec.outages.models import (
     REPAIR_STAGE_ORDER,
     CustomerNotice,
@@ -209,8 +208,7 @@ def _refresh(
         result = analyze(
             meters, events, causes, year=year, as_of=as_of, params=params, engine=engine
         )
-        by_region_month = region_month_indices(result.interruptions, meters, params, year, as_of)
-    return apply_result(result, year, as_of, params, actor, by_region_month=by_region_month)
+    return apply_result(result, year, as_of, params, actor)
 
 
 def _rows_by_point(result: AnalysisResult) -> dict[str, list[dict[str, Any]]]:
@@ -274,11 +272,8 @@ def apply_result(
     as_of: dt.date,
     params: OutageParams,
     actor: Any = REFRESH_ACTOR,
-    *,
-    by_region_month: dict[str, Any] | None = None,
 ) -> RefreshSummary:
-    """Write the engine's result into the ledger (one transaction). `by_region_month`: the
-    indices by region and month (getelec.outages.dashboard.region_month_indices)."""
+    """Write the engine's result into the ledger (one transaction)."""
     summary = RefreshSummary(year, as_of)
     limits = rules.Limits.from_params(params)
     by_point = _rows_by_point(result)
@@ -353,9 +348,7 @@ def apply_result(
                 limits=limits,
                 actor=actor,
             )
-        summary.snapshot_changed = _sync_snapshot(
-            result, year, as_of, district_rows, districts, by_region_month or {}
-        )
+        summary.snapshot_changed = _sync_snapshot(result, year, as_of, district_rows, districts)
     return summary
 
 
@@ -404,7 +397,6 @@ def _sync_snapshot(
     as_of: dt.date,
     rows: list[dict[str, Any]],
     districts: dict[str, District],
-    by_region_month: dict[str, Any],
 ) -> bool:
     by_region: dict[str, int] = defaultdict(int)
     for r in rows:
@@ -417,7 +409,8 @@ def _sync_snapshot(
         "quality": json.loads(json.dumps(result.quality)),
         "parameters": json.loads(json.dumps(result.parameters)),
         "frequent_by_region": dict(sorted(by_region.items())),
-        "by_region_month": json.loads(json.dumps(by_region_month)),
+        # The dashboard's region × month table: the engine's own figures.
+        "by_region_month": json.loads(json.dumps(indices_by_region_month(result.indices))),
     }
     snap = ReliabilitySnapshot.objects.filter(year=year).first()
     if snap is not None and all(getattr(snap, k) == v for k, v in wanted.items()):
@@ -1000,17 +993,42 @@ def create_planned_outage(
 
 
 def cancel_planned_outage(actor: Any, outage: PlannedOutage, reason: str) -> PlannedOutage:
+    """Cancel an announced planned outage before it starts: one audit row with the reason, and
+    the customers of its districts (the same ones its announcement notified) are told. Cancelling
+    an outage already cancelled changes nothing and notifies nobody again."""
     if not selectors.can_work_on(actor, outage.company_id, outage.feeder.region_id):
         raise NotAllowed(_("只有该线路所属供电企业的工作人员可以取消计划停电"))
-    reason = _text(reason, "reason", _("取消原因"))
+    reason = _text(reason, "reason", _("取消原因"), 500)
     with transaction.atomic():
-        outage = PlannedOutage.objects.select_for_update().get(pk=outage.pk)
+        outage = (
+            PlannedOutage.objects.select_for_update().select_related("feeder").get(pk=outage.pk)
+        )
+        if outage.status == PlannedOutage.Status.CANCELLED:
+            return outage
         if outage.status != PlannedOutage.Status.ANNOUNCED:
-            raise Conflict(_("该计划停电已完成或已取消"))
+            raise Conflict(_("该计划停电已完成，不能取消"))
+        if outage.start <= timezone.now():
+            raise Conflict(_("该计划停电已开始，不能取消"))
         outage.status = PlannedOutage.Status.CANCELLED
         outage.save(update_fields=["status"])
         record(actor, "outages.cancel_planned", outage, {"status": "announced"},
                {"status": outage.status}, reason=reason)  # fmt: skip
+        text = _(
+            "计划停电取消通知：原定%(start)s至%(end)s%(place)s的计划停电（%(number)s）已取消，"
+            "原因：%(reason)s"
+        ) % {
+            "start": timezone.localtime(outage.start).strftime("%Y-%m-%d %H:%M"),
+            "end": timezone.localtime(outage.end).strftime("%Y-%m-%d %H:%M"),
+            "place": str(outage.feeder),
+            "number": outage.number,
+            "reason": reason,
+        }
+        notify.notify_districts(
+            affected_districts(outage.feeder, list(outage.districts.all())),
+            CustomerNotice.Kind.PLANNED,
+            text,
+            planned_outage=outage,
+        )
     return outage
 
 

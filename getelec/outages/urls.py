@@ -19,6 +19,7 @@ urlpatterns = [
     path("lookup/", views.lookup, name="lookup"),
     path("my/", views.my_power, name="my_power"),
     path("planned/", views.planned, name="planned"),
+    path("planned/<str:number>/cancel/", views.planned_cancel, name="planned_cancel"),
     path("repairs/", views.repairs, name="repairs"),
     path("repairs/<str:number>/", views.repair_detail, name="repair"),
     path("notices/", views.notices, name="notices"),

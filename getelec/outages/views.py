@@ -31,6 +31,7 @@ from getelec.outages import exports, selectors, services, throttle
 from getelec.outages.dashboard import dashboard_context, reward_penalty_table
 from getelec.outages.forms import (
     AdvanceRepairForm,
+    CancelPlannedOutageForm,
     CloseForm,
     LookupForm,
     PlanForm,
@@ -46,6 +47,7 @@ from getelec.outages.models import (
     EntryStatus,
     Feeder,
     LedgerEntry,
+    PlannedOutage,
     ReliabilitySnapshot,
     RepairStage,
 )
@@ -426,8 +428,37 @@ def planned(request: HttpRequest) -> HttpResponse:
             "check": check,
             "notice_days": param("quality_planned_notice_days"),
             "merge_days": param("quality_merge_lookahead_days"),
+            "now": timezone.now(),  # an outage can be cancelled until it starts
         },
         status=422 if form is not None and form.errors else 200,
+    )
+
+
+@desk_view
+def planned_cancel(request: HttpRequest, number: str) -> HttpResponse:
+    """Cancel an announced planned outage, with a reason; only the staff of the company that
+    owns the feeder (anyone else: 404, like an outage outside their scope)."""
+    outage = selectors.get_planned_for(request.user, number)
+    if not selectors.can_work_on(request.user, outage.company_id, outage.feeder.region_id):
+        raise Http404(_("未找到该计划停电"))
+    form = CancelPlannedOutageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        already = outage.status == PlannedOutage.Status.CANCELLED
+        try:
+            services.cancel_planned_outage(request.user, outage, form.cleaned_data["reason"])
+        except ServiceError as exc:
+            add_to_form(form, exc)
+        else:
+            if already:
+                messages.info(request, _("该计划停电已取消：%(n)s") % {"n": outage.number})
+            else:
+                messages.success(request, _("计划停电已取消：%(n)s") % {"n": outage.number})
+            return redirect("outages:planned")
+    return render(
+        request,
+        "outages/planned_cancel.html",
+        {"outage": outage, "form": form},
+        status=422 if form.errors else 200,
     )
 
 

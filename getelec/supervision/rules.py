@@ -216,7 +216,8 @@ def quarter_state(
         if any(r.review == "accepted" for r in mine):
             return LedgerState.REPORTED
         return LedgerState.PENDING_CALENDAR
-    assert deadline.on is not None
+    if deadline.on is None:
+        raise ValueError(f"quarter {quarter}: a deadline that is not pending needs its date")
     accepted = sorted(r.submitted_on for r in mine if r.review == "accepted")
     if accepted:
         return LedgerState.REPORTED if accepted[0] <= deadline.on else LedgerState.REPORTED_LATE
@@ -286,14 +287,3 @@ def filing_outcome(
     if cancelled:
         return FilingOutcome.CANCELLED
     return FilingOutcome.FOLLOW_UP if today > committed_on else FilingOutcome.OPEN
-
-
-def is_overdue(
-    due_on: dt.date | None, completed_on: dt.date | None, is_open: bool, today: dt.date
-) -> bool:
-    """Past its statutory due date: still open after it, or completed after it."""
-    if due_on is None:
-        return False
-    if completed_on is not None:
-        return completed_on > due_on
-    return is_open and today > due_on

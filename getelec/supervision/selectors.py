@@ -326,7 +326,8 @@ def filing_outcome(
     committed = filing.first_committed_on
     if committed is None:  # a draft: judged against what it proposes
         revision = current_revision(filing)
-        assert revision is not None
+        if revision is None:
+            raise RuntimeError(f"draft filing {filing.pk} has no revision")
         committed = revision.committed_on
     completed = (
         app.completed_on

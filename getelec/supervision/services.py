@@ -169,7 +169,8 @@ def load_ledger(actor: Any = None, rows: list[annex.LedgerRow] | None = None) ->
                     result.assignments_created += created
         if any(asdict(result).values()):
             first = LedgerTask.objects.order_by("number").first()
-            assert first is not None
+            if first is None:
+                raise RuntimeError("the ledger load changed rows but no task exists to audit it")
             record(
                 actor,
                 "supervision.load_ledger",
@@ -534,7 +535,8 @@ def revise_filing(
         if locked.is_draft:
             raise Conflict("备案尚未报送，请直接修改草稿", "filing")
         previous = locked.revisions.order_by("-number").first()
-        assert previous is not None
+        if previous is None:
+            raise RuntimeError(f"filing {locked.pk} is submitted but has no revision")
         values = _revision_values(application, data)
         values["late_reason"] = values["late_reason"] or previous.late_reason
         revision = FilingRevision.objects.create(

@@ -194,7 +194,7 @@ class SecurityWalkTests(TestCase):
         return sorted(picked.values(), key=lambda a: a.pk)
 
     def route_samples(self) -> dict[str, Callable[[], list[dict[str, str]]]]:
-        from getelec.outages.models import LedgerEntry, RepairTicket
+        from getelec.outages.models import LedgerEntry, PlannedOutage, RepairTicket
         from getelec.supervision.models import (
             DelayFiling,
             LedgerTask,
@@ -240,6 +240,9 @@ class SecurityWalkTests(TestCase):
                 {**e, "action": "verify"} for e in entries()
             ],
             "quality/repairs/<str:number>/": lambda: numbers(RepairTicket.objects.order_by("pk")),
+            "quality/planned/<str:number>/cancel/": lambda: numbers(
+                PlannedOutage.objects.order_by("pk")
+            ),
             "applications/<str:number>/": apps,
             "applications/<str:number>/<slug:name>/": lambda: [
                 {**a, "name": "advance"} for a in apps()
@@ -323,7 +326,8 @@ class SecurityWalkTests(TestCase):
         assert response.status_code == 400 and response.json()["field"] == "body"
 
     def expected_visible(self, role: str, app: Application) -> bool:
-        """An oracle written from the access rules (issue 2), independent of the selectors."""
+        """An oracle written from the access rules (docs/security.md), independent of the
+        selectors."""
         user = self.user(role)
         if user is None:
             return False

@@ -1,4 +1,5 @@
-"""Sign-in throttle (issue: hardening 7): lock the (account, client) pair, slow the account."""
+"""Sign-in throttle (docs/security.md "Throttles"): lock the (account, client) pair, slow
+the account."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""List rows rendered in one Python pass (performance: issue 2).
+"""List rows rendered in one Python pass (performance of the staff queue, docs/performance.md).
 
 `{% queue_rows page.rows %}` produces exactly the HTML the staff queue's row loop produced as a
 template (`<tr>` per row, the due-date cell of connection/_due.html included), with the same

@@ -1,4 +1,4 @@
-"""The fast paths of issue 2's "Performance" give exactly what the straightforward code gave.
+"""The web fast paths (docs/performance.md) give exactly what the straightforward code gave.
 
 Cached choice labels, the queue rows rendered in Python, the one-query public look-up and the
 staff-scope index (docs/performance.md).

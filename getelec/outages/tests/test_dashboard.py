@@ -118,3 +118,47 @@ def test_a_configured_email_channel_delivers_notices_after_commit(
     assert all(n.sent_at for n in notices)
     assert [m.to for m in mail.outbox] == [["customer@example.org"]]
     assert ticket.number in mail.outbox[0].body
+
+
+def test_the_dashboards_figures_are_the_engines_for_the_same_data(
+    refreshed: Any, users: dict[str, Any], tmp_path: Any
+) -> None:
+    """The desk restates no index formula: every figure it shows is the engine's, run here
+    directly on the registry and the events the refresh read."""
+    import datetime as dt
+
+    from getelec.analytics import analyze, params_from_policy
+    from getelec.outages import datasource
+    from getelec.outages.dashboard import INDEX_KEYS
+    from getelec.outages.registry import export_registry
+
+    as_of = dt.date(2026, 11, 25)
+    export_registry(tmp_path / "meters.parquet")
+    result = analyze(
+        tmp_path / "meters.parquet",
+        datasource.require_events(2026, tmp_path, refreshed.data_dir),
+        datasource.input_file(2026, "causes", tmp_path, refreshed.data_dir),
+        year=2026,
+        as_of=as_of,
+        params=params_from_policy(as_of),
+    )
+    client = Client()
+    client.force_login(users["regulator"])
+    for level in ("lv", "mv"):
+        engine = result.indices[level]
+        for index in INDEX_KEYS:
+            response = client.get(reverse("outages:dashboard"), {"level": level, "index": index})
+            context = response.context
+            table = context["region_month"]
+            assert table["months"] == sorted(engine["by_month"])
+            assert table["rows"], (level, index)
+            for row in table["rows"]:
+                by_month = engine["by_region_month"][row["code"]]
+                assert row["values"] == [by_month[m].get(index) for m in table["months"]]
+            assert [context["overall"][k] for k in INDEX_KEYS] == [
+                engine["overall"].get(k) for k in INDEX_KEYS
+            ]
+            assert [[r[k] for k in INDEX_KEYS] for r in context["months"]] == [
+                [engine["by_month"][m].get(k) for k in INDEX_KEYS]
+                for m in sorted(engine["by_month"])
+            ]
