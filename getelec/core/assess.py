@@ -11,7 +11,7 @@ import datetime as dt
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -373,12 +373,12 @@ def schedule(
         applied_on, [limit for _, limit in stages], time_limit_wd, calendar, pauses
     )
     dates.raise_if_pending()
+    if dates.due_on is None or None in dates.stage_due:  # raise_if_pending() rules this out
+        raise RuntimeError("a schedule without pending year has no missing date")
     deadlines, cumulative = [], 0
     for (stage, limit), due in zip(stages, dates.stage_due, strict=True):
         cumulative += limit
-        assert due is not None
-        deadlines.append(StageDeadline(stage, limit, cumulative, due))
-    assert dates.due_on is not None
+        deadlines.append(StageDeadline(stage, limit, cumulative, cast(dt.date, due)))
     return deadlines, dates.due_on
 
 

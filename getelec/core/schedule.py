@@ -150,7 +150,8 @@ def workday_schedule(
         if pause.paused_wd is not None and not pause.touches(recount_year):
             pause_wd.append(pause.paused_wd)
             continue
-        assert pause.started_on is not None and pause.ended_on is not None
+        if pause.started_on is None or pause.ended_on is None:
+            raise ValueError("a closed pause needs its start and end dates")
         try:
             pause_wd.append(calendar.workdays_between(pause.started_on, pause.ended_on))
         except CalendarYearNotLoaded as exc:
