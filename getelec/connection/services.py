@@ -23,7 +23,7 @@ import os
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -499,6 +499,30 @@ def _store_upload(
     return doc
 
 
+def _same_number(a: Any, b: Decimal) -> bool:
+    try:
+        return Decimal(str(a).strip()) == b
+    except (InvalidOperation, ValueError):
+        return False
+
+
+def _check_same_submission(earlier: Application, data: ApplicationInput) -> None:
+    """A retry with a used submission key must be the same submission: the same key on other
+    content is a client error (409), never silently the first application."""
+    same = (
+        data.customer_type == earlier.customer_type
+        and str(data.region).strip() == earlier.region_id
+        and data.request_type == earlier.request_type
+        and data.purpose == earlier.purpose
+        and str(data.customer_name).strip() == earlier.customer_name
+        and _same_number(data.capacity_kw, earlier.capacity_kw)
+    )
+    if not same:
+        raise Conflict(
+            _("该提交标识已用于内容不同的另一份申请，请刷新页面后重新提交"), "submission_key"
+        )
+
+
 def submit_application(
     applicant: User,
     data: ApplicationInput,
@@ -523,6 +547,7 @@ def submit_application(
     if key:
         earlier = Application.objects.filter(applicant=applicant, submission_key=key).first()
         if earlier is not None:
+            _check_same_submission(earlier, data)
             return earlier
     today = _today()
     if applied_on is None:

@@ -120,6 +120,29 @@ def test_submission_key_makes_a_retried_post_return_the_same_application(as_a: C
     assert Application.objects.count() == 1
 
 
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"capacity_kw": 9},
+        {"customer_name": "李四"},
+        {"region": "640105"},
+        {"purpose": "ev_charging"},
+    ],
+)
+def test_a_used_submission_key_on_other_content_is_a_409(as_a: Client, change: Any) -> None:
+    """A retry returns the first application; the same key on a different submission is a
+    client error, never silently the first application."""
+    first = post(as_a, "/api/v1/applications", {**VALID, "submission_key": "abc-2"})
+    assert first.status_code == 201
+    other = post(as_a, "/api/v1/applications", {**VALID, **change, "submission_key": "abc-2"})
+    assert other.status_code == 409 and other.json()["field"] == "submission_key"
+    same = post(
+        as_a, "/api/v1/applications", {**VALID, "capacity_kw": "8.0", "submission_key": "abc-2"}
+    )
+    assert same.status_code == 201 and same.json()["number"] == first.json()["number"]
+    assert Application.objects.count() == 1
+
+
 def test_documents_are_uploaded_then_reused_by_id(as_a: Client) -> None:
     upload = SimpleUploadedFile("id.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 20)
     doc = as_a.post(
