@@ -24,6 +24,12 @@ VERDICT_LABELS = {
     "pass": _("达标"),
     "no_data": _("无数据"),
 }
+# What each reward/penalty criterion means, shown instead of its parameter name.
+CRITERION_LABELS = {
+    "quality_reward_rs1_min_percent": _("奖励线：中压用户供电可靠率RS-1不低于（%）"),
+    "quality_penalty_rs1_below_percent": _("处罚线：中压用户供电可靠率RS-1低于（%）"),
+    "quality_penalty_frequent_districts_min": _("处罚线：频繁停电台区数达到（个）"),
+}
 REASON_LABELS = {
     "rs1_below_penalty": _("RS-1低于处罚线"),
     "frequent_districts": _("频繁停电台区数达到处罚数"),
@@ -51,7 +57,9 @@ def reward_penalty_table(snapshot: ReliabilitySnapshot) -> dict[str, Any]:
                 "quality_penalty_frequent_districts_min",
             )
         }
-        criteria = {n: v.as_dict() for n, v in values.items()}
+        criteria = {
+            n: {**v.as_dict(), "label": str(CRITERION_LABELS[n])} for n, v in values.items()
+        }
         rs1 = by_region[code].get("RS-1")
         frequent = int(snapshot.frequent_by_region.get(code, 0))
         verdict, reasons = rules.reward_penalty(

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from getelec.outages import services
 from getelec.outages.models import LedgerEntry
@@ -32,3 +33,18 @@ def outage_limits() -> dict[str, Any]:
 def entry_rule(entry: LedgerEntry) -> str:
     """The translated rule an entry broke, with the limits it was judged by."""
     return services.entry_rule_text(entry)
+
+
+@register.simple_tag
+def warning_text(codes: str, limits: dict[str, Any]) -> str:
+    """The early-warning codes of a district ("warn_year,warn_short") as Chinese rules with the
+    thresholds in force: {% warning_text r.status.warning limits %}."""
+    labels = {
+        "warn_year": _("年内%(lo)s–%(hi)s次")
+        % {"lo": limits["warning_year_min"], "hi": limits["year_max"]},
+        "warn_long": _("最近%(days)s天%(n)s次")
+        % {"days": limits["warning_long_days"], "n": limits["warning_long_count"]},
+        "warn_short": _("最近%(days)s天%(n)s次")
+        % {"days": limits["warning_short_days"], "n": limits["warning_short_count"]},
+    }
+    return "；".join(labels.get(c, c) for c in (codes or "").split(",") if c)

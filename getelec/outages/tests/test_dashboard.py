@@ -89,7 +89,11 @@ def test_the_yearly_reward_penalty_table_is_published_to_the_regulator_view(
     assert (rows["640104"]["frequent"], rows["640104"]["verdict"]) == (2, "pass")
     # 大武口区: 2 hours over 1 district → RS-1 99.975 % ≥ 99.95 and no frequent district.
     assert (rows["640202"]["frequent"], rows["640202"]["verdict"]) == (0, "reward")
-    assert 'id="reward-penalty"' in response.content.decode()
+    html = response.content.decode()
+    assert 'id="reward-penalty"' in html
+    # The criteria by what they mean, never by their parameter names.
+    assert "quality_penalty" not in html and "quality_reward" not in html
+    assert "处罚线：频繁停电台区数达到（个） 3" in html
 
 
 def test_a_configured_email_channel_delivers_notices_after_commit(

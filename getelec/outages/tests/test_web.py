@@ -342,3 +342,13 @@ def test_the_quality_ledger_is_read_by_organisation_within_its_region(
     client.force_login(organisation_users[key])
     status = client.get(reverse("outages:ledger")).status_code
     assert status == (404 if prefix is None else 200)
+
+
+def test_the_warning_page_names_each_rule_in_chinese_with_its_thresholds(
+    refreshed: Any, users: dict[str, Any]
+) -> None:
+    """T3: 4 in the year (warn_year), T4: 2 in the last 30 days (warn_short): the page shows the
+    rule with the thresholds from policy data, never the engine's code."""
+    body = _client(users["regulator"]).get(reverse("outages:warnings")).content.decode()
+    assert "warn_" not in body
+    assert "年内4–5次" in body and "最近30天2次" in body
