@@ -18,10 +18,21 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 logger = logging.getLogger(__name__)
 
 IN_APP = "outbox"
+# What a reader sees for each built-in channel; a custom channel (a dotted path) shows its class.
+CHANNEL_LABELS = {
+    IN_APP: gettext_lazy("站内通知"),
+    "email": gettext_lazy("电子邮件"),
+    "sms": gettext_lazy("短信"),
+}
+
+
+def channel_label(name: str) -> str:
+    return str(CHANNEL_LABELS.get(name, name.rsplit(".", 1)[-1]))
 
 
 class Channel(Protocol):

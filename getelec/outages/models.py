@@ -16,6 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from getelec.accounts.models import Organisation, Region
+from getelec.notifications import channel_label
 
 
 class Area(models.TextChoices):
@@ -436,3 +437,7 @@ class CustomerNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.user_id} ({self.channel})"
+
+    @property
+    def channel_label(self) -> str:
+        return channel_label(self.channel)

@@ -20,7 +20,7 @@ from typing import Any
 from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from getelec.accounts.masking import outside_view
 from getelec.accounts.models import Organisation, User
@@ -270,11 +270,26 @@ def cancellation_dates(applications: Iterable[Application]) -> dict[int, dt.date
     return out
 
 
-def filing_history(filing: DelayFiling) -> QuerySet[AuditEvent]:
-    """Every audited change of a filing (create, edit, submit, revise), oldest first."""
-    return AuditEvent.objects.filter(
-        object_type=DelayFiling._meta.label_lower, object_id=str(filing.pk)
-    ).order_by("at", "id")
+# What a reader sees for each audited change of a filing (the audit log keeps the code).
+FILING_ACTION_LABELS = {
+    "supervision.create_filing": gettext_lazy("新建备案"),
+    "supervision.update_draft_filing": gettext_lazy("修改草稿"),
+    "supervision.submit_filing": gettext_lazy("提交备案"),
+    "supervision.revise_filing": gettext_lazy("修订备案"),
+}
+
+
+def filing_history(filing: DelayFiling) -> list[AuditEvent]:
+    """Every audited change of a filing (create, edit, submit, revise), oldest first, each with
+    `action_label` in the reader's language."""
+    events = list(
+        AuditEvent.objects.filter(
+            object_type=DelayFiling._meta.label_lower, object_id=str(filing.pk)
+        ).order_by("at", "id")
+    )
+    for event in events:
+        event.action_label = str(FILING_ACTION_LABELS.get(event.action, event.action))
+    return events
 
 
 # --------------------------------------------------------------------------------------------

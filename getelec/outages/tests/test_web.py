@@ -352,3 +352,15 @@ def test_the_warning_page_names_each_rule_in_chinese_with_its_thresholds(
     body = _client(users["regulator"]).get(reverse("outages:warnings")).content.decode()
     assert "warn_" not in body
     assert "年内4–5次" in body and "最近30天2次" in body
+
+
+def test_the_notice_list_names_the_channel_in_chinese(
+    refreshed: Any, users: dict[str, Any]
+) -> None:
+    services.bind_meter(users["staff_b"], Meter.objects.get(meter_id="M07"), users["customer"])
+    services.open_repair(
+        users["staff_b"], district=District.objects.get(district_id="T4"),
+        description="10千伏星海线跳闸", accepted_at=_aware("2026-11-26 07:00"),
+    )  # fmt: skip
+    body = _client(users["staff_b"]).get(reverse("outages:notices")).content.decode()
+    assert "<td>站内通知</td>" in body and "<td>outbox</td>" not in body

@@ -495,3 +495,13 @@ def test_the_city_energy_authority_lands_on_the_filings_not_in_a_redirect_loop(
     response = client.get(reverse("regulator_list"))
     assert response.status_code == 302 and response["Location"] == reverse("supervision:filings")
     assert "监管查询" not in client.get(reverse("supervision:filings")).content.decode()
+
+
+def test_the_filing_history_names_each_change_in_chinese(desk: Any, users: dict[str, Any]) -> None:
+    body = (
+        client_for(users["staff_a"])
+        .get(reverse("supervision:filing", args=[desk["filing"].pk]))
+        .content.decode()
+    )
+    assert "新建备案" in body and "提交备案" in body
+    assert "supervision.create_filing" not in body and "supervision.submit_filing" not in body
