@@ -116,6 +116,7 @@ TEMPLATES = [
                 "getelec.workcalendar.context.calendar_banner",
                 "getelec.accounts.powers.context",
             ],
+            "builtins": ["getelec.citations"],
         },
     },
 ]

@@ -21,6 +21,7 @@ from django.db import DataError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import defaults
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
@@ -108,11 +109,25 @@ def _nul_field(request: HttpRequest) -> str | None:
     return None
 
 
+# How a page names the parameters it reads from a query (the API names them as they are).
+FIELD_LABELS = {
+    "page": gettext_lazy("页码"),
+    "q": gettext_lazy("查询内容"),
+    "company": gettext_lazy("供电企业"),
+    "year": gettext_lazy("年度"),
+    "region": gettext_lazy("地区"),
+    "path": gettext_lazy("网址"),
+    "body": gettext_lazy("提交内容"),
+    "input": gettext_lazy("输入"),
+}
+
+
 def bad_request(request: HttpRequest, field: str, message: str) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": f"{field}: {message}", "field": field}, status=400)
+    label = str(FIELD_LABELS.get(field, field))
     html = render_to_string(
-        "400.html", {"field": field, "message": message, "exception": message}, request
+        "400.html", {"field": label, "message": message, "exception": message}, request
     )
     return HttpResponse(html, status=400)
 

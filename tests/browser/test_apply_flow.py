@@ -124,3 +124,17 @@ def test_apply_then_staff_accepts_then_the_public_lookup_shows_the_new_stage(
     assert page.locator("#current-stage").inner_text() == "供电方案答复"
     body = page.locator("body").inner_text()
     assert "张三" not in body and "13800000001" not in body and "解放东街" not in body
+
+
+def test_the_application_form_fits_a_phone_screen(
+    transactional_db: Any,
+    applicant_a: Any,
+    live_server: Any,
+    browser_page: Any,
+) -> None:
+    """At 390 px the page never scrolls sideways: the documents table scrolls inside its card."""
+    page, base = browser_page, live_server.url
+    sign_in(page, base, "applicant_a")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{base}/apply/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

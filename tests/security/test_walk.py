@@ -319,7 +319,7 @@ class SecurityWalkTests(TestCase):
         assert response.status_code == 400
         assert response.json()["field"] == "path"
         response = client.get("/quality/disclosure/?q=%00")
-        assert response.status_code == 400 and "q" in response.content.decode()
+        assert response.status_code == 400 and "参数“查询内容”" in response.content.decode()
         response = client.post(
             "/api/v1/applications", '{"customer_name": "a\\u0000"}', content_type="application/json"
         )
