@@ -30,6 +30,7 @@ from getelec.accounts.masking import (
 )
 from getelec.connection import selectors, services, throttle
 from getelec.connection.models import OPEN_STATUSES, Application, Category, Document, Status
+from getelec.connection.reason_text import rendered as rendered_reasons
 from getelec.connection.schema import (
     AdvanceIn,
     ApplicationIn,
@@ -226,9 +227,7 @@ def _detail(app: Application, user: Any) -> dict[str, Any]:
             "decision": {
                 "category": app.category,
                 "category_label": app.get_category_display(),
-                "three_zero": decision.get(
-                    "three_zero", {"eligible": app.three_zero, "reasons": []}
-                ),
+                "three_zero": _three_zero(decision, app.three_zero),
                 "informed_consent_required": app.informed_consent_required,
                 "site_survey_required": app.site_survey_required,
                 "time_limit_working_days": app.time_limit_wd,
@@ -240,6 +239,12 @@ def _detail(app: Application, user: Any) -> dict[str, Any]:
         }
     )
     return data
+
+
+def _three_zero(decision: dict[str, Any], eligible: bool) -> dict[str, Any]:
+    """The stored 三零 decision with each reason's text in the request language."""
+    stored = decision.get("three_zero") or {"eligible": eligible, "reasons": []}
+    return {**stored, "reasons": rendered_reasons(stored.get("reasons") or [])}
 
 
 def _page(qs: QuerySet[Application], page: int, page_size: int) -> dict[str, Any]:

@@ -119,8 +119,11 @@ class CitationOut(Schema):
 class ReasonOut(Schema):
     rule: str
     clause: str
-    text: str
+    text: str  # in the request language
     met: bool
+    variant: str | None = None  # which sentence of the rule; None for a legacy stored text
+    values: dict[str, Any] = Field(default_factory=dict)  # the numbers the sentence uses
+    legacy: bool = False  # a stored sentence from before reasons were data, shown as stored
 
 
 class ThreeZeroOut(Schema):

@@ -411,21 +411,8 @@ def _assess(v: _Validated, existing_kw: Decimal, applied_on: dt.date) -> Any:
 
 
 def _decision_json(decided: Any, declared: Decimal, platform: Decimal) -> dict[str, Any]:
-    return {
-        "category": decided.category,
-        "voltage": decided.voltage,
-        "proposed_voltage": decided.proposed_voltage,
-        "three_zero": {
-            "eligible": decided.three_zero_eligible,
-            "reasons": [r.as_dict() for r in decided.reasons],
-        },
-        "informed_consent_required": decided.informed_consent_required,
-        "site_survey_required": decided.site_survey_required,
-        "time_limit_working_days": decided.time_limit_wd,
-        "stages": [{"name": s, "limit_working_days": n} for s, n in decided.stages],
-        "property_existing_kw": {"declared": str(declared), "platform": str(platform)},
-        "basis": {k: [v.as_dict() for v in vs] for k, vs in decided.basis.items()},
-    }
+    existing = {"declared": str(declared), "platform": str(platform)}
+    return {**decided.as_json(), "property_existing_kw": existing}
 
 
 class _StoredFiles:

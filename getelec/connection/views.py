@@ -51,7 +51,7 @@ from getelec.connection.models import (
     StageRecord,
     Status,
 )
-from getelec.connection.reasons import localised as localised_reasons
+from getelec.connection.reason_text import rendered as rendered_reasons
 from getelec.core.assess import AssessError, assess, parse_input, plan, suggest_capacity
 from getelec.core.policy import ParameterValue
 from getelec.core.workdays import CalendarYearNotLoaded, pending_text
@@ -308,7 +308,7 @@ def assess_preview(request: HttpRequest) -> HttpResponse:
         ],
         time_limit_basis=decided.basis["time_limit"][0],
         stage_basis=decided.basis["stages"],
-        reasons=localised_reasons(decided.reasons),
+        reasons=rendered_reasons(decided.reasons),
         category_basis=decided.basis["category"],
         three_zero_cap=_three_zero_cap(parsed.region),
         applied_on=today,
@@ -449,7 +449,7 @@ def _basis(application: Application, key: str) -> list[dict[str, Any]]:
 
 def _reasons(application: Application) -> list[dict[str, Any]]:
     stored = ((application.decision or {}).get("three_zero") or {}).get("reasons") or []
-    return localised_reasons(stored)
+    return rendered_reasons(stored)
 
 
 def _detail_context(

@@ -10,12 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from getelec.core.policy import ParameterValue, Policy, default_policy
+from getelec.core.reasons import Reason, number
 from getelec.core.schedule import PauseSpan, workday_schedule
 from getelec.core.workdays import WorkCalendar, shipped_calendar
 
@@ -121,17 +123,6 @@ def parse_input(data: Any) -> AssessInput:
 
 
 @dataclass(frozen=True)
-class Reason:
-    rule: str  # stable code
-    clause: str
-    text: str  # Chinese, shown to users
-    met: bool
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"rule": self.rule, "clause": self.clause, "text": self.text, "met": self.met}
-
-
-@dataclass(frozen=True)
 class StageDeadline:
     stage: str
     limit_wd: int
@@ -155,14 +146,17 @@ class Assessment:
     site_survey_required: bool
     basis: dict[str, list[ParameterValue]] = field(default_factory=dict)
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self, render: Callable[[Reason], str] | None = None) -> dict[str, Any]:
+        """The answer of `getelec assess` and POST /api/v1/assess: each reason with its `text`
+        (from `render`, the page language in the web; default Chinese)."""
+        text = render or _chinese
         return {
             "category": self.category,
             "voltage": self.voltage,
             "proposed_voltage": self.proposed_voltage,
             "three_zero": {
                 "eligible": self.three_zero_eligible,
-                "reasons": [r.as_dict() for r in self.reasons],
+                "reasons": [{**r.as_dict(), "text": text(r)} for r in self.reasons],
             },
             "informed_consent_required": self.informed_consent_required,
             "time_limit_working_days": self.time_limit_wd,
@@ -196,9 +190,26 @@ class Plan:
     site_survey_required: bool
     basis: dict[str, list[ParameterValue]]
 
+    def as_json(self) -> dict[str, Any]:
+        """The decision as an application stores it: reasons as data (no sentences)."""
+        return {
+            "category": self.category,
+            "voltage": self.voltage,
+            "proposed_voltage": self.proposed_voltage,
+            "three_zero": {
+                "eligible": self.three_zero_eligible,
+                "reasons": [r.as_dict() for r in self.reasons],
+            },
+            "informed_consent_required": self.informed_consent_required,
+            "site_survey_required": self.site_survey_required,
+            "time_limit_working_days": self.time_limit_wd,
+            "stages": [{"name": s, "limit_working_days": n} for s, n in self.stages],
+            "basis": {k: [v.as_dict() for v in vs] for k, vs in self.basis.items()},
+        }
 
-def _fmt_kw(value: float) -> str:
-    return f"{value:g}"
+
+def _chinese(reason: Reason) -> str:
+    return reason.text
 
 
 def plan(application: AssessInput, policy: Policy | None = None) -> Plan:
@@ -223,65 +234,50 @@ def plan(application: AssessInput, policy: Policy | None = None) -> Plan:
     type_ok = application.customer_type in customer_types.value or ebike_rule
     reasons.append(
         Reason(
-            "customer_type",
-            ebike.citation.clause if ebike_rule else customer_types.citation.clause,
-            "小区电动自行车充电设施按三零政策接电"
-            if ebike_rule
-            else (
-                "用户类型属于三零服务对象（居民、小微企业、民营经济组织）"
-                if type_ok
-                else "用户类型不属于三零服务对象（居民、小微企业、民营经济组织）"
-            ),
-            type_ok,
+            rule="customer_type",
+            clause=ebike.citation.clause if ebike_rule else customer_types.citation.clause,
+            met=bool(type_ok),
+            variant="ebike_charging" if ebike_rule else ("in_scope" if type_ok else "out_of_scope"),
         )
     )
     request_ok = application.request_type in request_types.value
     reasons.append(
         Reason(
-            "request_type",
-            request_types.citation.clause,
-            "业务类型为正式新装" if request_ok else "三零服务仅适用于正式新装，不含增容和临时用电",
-            request_ok,
+            rule="request_type",
+            clause=request_types.citation.clause,
+            met=request_ok,
+            variant="new" if request_ok else "not_new",
         )
     )
     capacity_ok = application.capacity_kw <= cap.value
     reasons.append(
         Reason(
-            "capacity",
-            cap.citation.clause,
-            f"报装容量{_fmt_kw(application.capacity_kw)}千瓦"
-            + ("不超过" if capacity_ok else "超过")
-            + f"{_fmt_kw(cap.value)}千瓦上限"
-            + ("" if capacity_ok else "，建议采用高压供电"),
-            capacity_ok,
+            rule="capacity",
+            clause=cap.citation.clause,
+            met=capacity_ok,
+            variant="within" if capacity_ok else "over",
+            values={"kw": number(application.capacity_kw), "cap": number(cap.value)},
         )
     )
     split_ok = total_kw <= cap.value or not capacity_ok
     if application.property_existing_kw > 0 and capacity_ok:
         reasons.append(
             Reason(
-                "property_scope_split",
-                "T1",
-                f"同一产权范围内已有及在途容量{_fmt_kw(application.property_existing_kw)}千瓦，"
-                f"合计{_fmt_kw(total_kw)}千瓦"
-                + (
-                    f"不超过{_fmt_kw(cap.value)}千瓦"
-                    if split_ok
-                    else f"超过{_fmt_kw(cap.value)}千瓦，属拆分报装，不纳入三零服务，"
-                    "建议采用高压供电"
-                ),
-                split_ok,
+                rule="property_scope_split",
+                clause="T1",
+                met=split_ok,
+                variant="within" if split_ok else "split",
+                values={
+                    "existing": number(application.property_existing_kw),
+                    "total": number(total_kw),
+                    "cap": number(cap.value),
+                },
             )
         )
     deregistration_ok = not application.hv_to_lv_deregistration
     if application.hv_to_lv_deregistration:
         reasons.append(
-            Reason(
-                "hv_to_lv_deregistration",
-                "T1",
-                "高压供电用户申请销户转低压用电，不纳入三零服务范围",
-                False,
-            )
+            Reason(rule="hv_to_lv_deregistration", clause="T1", met=False, variant="excluded")
         )
     eligible_at_lv = type_ok and request_ok and capacity_ok and split_ok and deregistration_ok
     # T1: a customer eligible at LV who asks for HV for its own reasons (load character,
@@ -295,12 +291,10 @@ def plan(application: AssessInput, policy: Policy | None = None) -> Plan:
     if voltage == "high":
         reasons.append(
             Reason(
-                "voltage",
-                "T1",
-                "用户因自身原因要求高压供电：须告知三零服务政策并由用户签字确认"
-                if informed_consent
-                else "高压供电，不适用低压三零服务",
-                False,
+                rule="voltage",
+                clause="T1",
+                met=False,
+                variant="informed_consent" if informed_consent else "high_voltage",
             )
         )
     eligible = eligible_at_lv and voltage == "low"

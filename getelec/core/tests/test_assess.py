@@ -180,8 +180,10 @@ def test_above_the_cap_the_reasons_propose_high_voltage() -> None:
     assert capacity == {
         "rule": "capacity",
         "clause": "T1",
-        "text": "报装容量200千瓦超过160千瓦上限，建议采用高压供电",
         "met": False,
+        "variant": "over",
+        "values": {"kw": 200, "cap": 160},
+        "text": "报装容量200千瓦超过160千瓦上限，建议采用高压供电",
     }
 
 
