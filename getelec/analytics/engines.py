@@ -50,7 +50,10 @@ class DuckDBEngine:
     def __init__(self, threads: int | None = None, memory_limit: str | None = None):
         import duckdb
 
-        config: dict[str, str | int | bool] = {"preserve_insertion_order": False}
+        # the value type of duckdb.connect's config (a dict, so invariant)
+        config: dict[str, str | bool | int | float | list[str]] = {
+            "preserve_insertion_order": False
+        }
         if threads:
             config["threads"] = threads
         # spill to disk rather than grow past this (GETELEC_DUCKDB_MEMORY, default 4GB)
