@@ -235,7 +235,7 @@ def test_random_schedules_match_counting_day_by_day() -> None:
         start = applied_on + dt.timedelta(days=rng.randrange(0, 20))
         end = start + dt.timedelta(days=rng.randrange(0, 30))
         completed = start + dt.timedelta(days=rng.randrange(-5, 5))
-        stages = [StageSpan(limits[0], completed), *limits[1:]]
+        stages: list[StageSpan | int] = [StageSpan(limits[0], completed), *limits[1:]]
         result = workday_schedule(applied_on, stages, limit, calendar, [PauseSpan(start, end)])
         try:
             days = (start + dt.timedelta(days=i + 1) for i in range((end - start).days))
