@@ -17,7 +17,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -179,9 +179,9 @@ class SparkEngine:
         shutil.rmtree(self._tmp, ignore_errors=True)
 
 
-def make_engine(name: str, **options: object) -> Engine:
+def make_engine(name: str, **options: Any) -> Engine:
     if name == "duckdb":
-        return DuckDBEngine(**options)  # type: ignore[arg-type]
+        return DuckDBEngine(**options)
     if name == "spark":
-        return SparkEngine(**options)  # type: ignore[arg-type]
+        return SparkEngine(**options)
     raise ValueError(f"unknown engine {name!r} (duckdb or spark)")

@@ -527,7 +527,7 @@ def revisions_for(user: User, filing: DelayFiling) -> list[FilingRevision]:
         )
         for key, value in masked.items():
             setattr(revision, key, value)
-        revision.save = _never_saved  # type: ignore[method-assign]
+        revision.save = _never_saved  # type: ignore[method-assign]  # display-only instance
     return revisions
 
 
@@ -772,10 +772,10 @@ def batch_flags(user: User, today: dt.date | None = None) -> list[BatchFlag]:
                 preview = batch_preview(company, month, today)
                 if preview.rows:
                     d = preview.deadline
-                    if d.pending:
+                    if d.on is None:  # d.pending
                         state = "pending_calendar"
                     else:
-                        state = "missing" if today > d.on else "due"  # type: ignore[operator]
+                        state = "missing" if today > d.on else "due"
                     out.append(BatchFlag(company, month, d, None, state))
             month = rules.next_month(month)
     return sorted(out, key=lambda f: (f.month, f.company.name), reverse=True)

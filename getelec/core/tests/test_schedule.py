@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
@@ -270,9 +271,9 @@ def test_assess_schedule_is_the_one_schedule() -> None:
         (lambda: PauseSpan.of_length(-1), "paused_wd must be >= 0"),
     ],
 )
-def test_bad_spans_are_refused(build: object, message: str) -> None:
+def test_bad_spans_are_refused(build: Callable[[], object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        build()  # type: ignore[operator]
+        build()
 
 
 def test_the_pending_text_is_written_once() -> None:
