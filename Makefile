@@ -5,7 +5,7 @@
 #   make test    the whole test suite (pure, database, browser, Spark) on SQLite, or on
 #                PostgreSQL when DATABASE_URL is set; PYTEST_ARGS selects, e.g.
 #                make test PYTEST_ARGS='-m "not pure and not browser and not spark"'
-#   make lint    ruff check + ruff format --check + makemigrations --check
+#   make lint    ruff check + ruff format --check + mypy + makemigrations --check
 #   make bench   the performance benchmark (benchmarks/)
 #
 # Only Python 3.11+, pip and make are needed; everything else goes into .venv.
@@ -57,6 +57,7 @@ test: install-test
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(PY) manage.py makemigrations --check --dry-run
 
 format: install
@@ -71,5 +72,5 @@ bench: install-test
 	fi
 
 clean:
-	rm -rf .pytest_cache .ruff_cache build
+	rm -rf .pytest_cache .ruff_cache .mypy_cache build
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +

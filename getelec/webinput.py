@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, overload
 
 from django.db import DataError
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -42,6 +42,19 @@ class BadQuery(Exception):
         self.message = message
 
 
+@overload
+def query_int(
+    params: Mapping[str, Any], name: str, *, default: int, minimum: int = ..., maximum: int = ...
+) -> int: ...
+@overload
+def query_int(
+    params: Mapping[str, Any],
+    name: str,
+    *,
+    default: None = None,
+    minimum: int = ...,
+    maximum: int = ...,
+) -> int | None: ...
 def query_int(
     params: Mapping[str, Any],
     name: str,

@@ -16,7 +16,8 @@ class UserAdmin(BaseUserAdmin):
     search_fields = ["username", "display_name"]
     list_select_related = ["organisation", "region"]
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        # django-stubs types UserAdmin.fieldsets as ModelAdmin's Optional; Django's is a tuple
+        *BaseUserAdmin.fieldsets,  # type: ignore[misc]
         (
             _("获得电力"),
             {"fields": ("role", "display_name", "organisation", "region", "phone", "id_number")},

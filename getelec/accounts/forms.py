@@ -7,7 +7,7 @@ attack from many clients is only slowed down.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
@@ -16,18 +16,20 @@ from django.utils.translation import gettext as _
 
 from getelec.accounts import lockout
 
+if TYPE_CHECKING:  # what the mixin is mixed into, for the type checker (object at run time)
+    _LoginFormBase = AuthenticationForm
+else:
+    _LoginFormBase = object
 
-class ThrottledLoginMixin:
+
+class ThrottledLoginMixin(_LoginFormBase):
     """Check the lock before the password (a refused attempt hashes nothing), count failures."""
-
-    request: Any
-    cleaned_data: dict[str, Any]
 
     def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username")
         password = self.cleaned_data.get("password")
         if not username or not password:
-            return super().clean()  # type: ignore[misc]
+            return super().clean()
         lock = lockout.locked(self.request, username)
         if lock is not None:
             raise forms.ValidationError(
@@ -36,7 +38,7 @@ class ThrottledLoginMixin:
             )
         lockout.slow_down(username)
         try:
-            data = super().clean()  # type: ignore[misc]
+            data = super().clean()
         except forms.ValidationError as exc:
             if getattr(exc, "code", None) == "invalid_login":
                 lockout.failed(self.request, username)

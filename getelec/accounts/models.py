@@ -42,7 +42,8 @@ class Region(models.Model):
         return self.code
 
     def chain(self) -> list[Region]:
-        regions, current = [], self
+        regions: list[Region] = []
+        current: Region | None = self
         while current is not None:
             regions.append(current)
             current = current.parent

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpResponse
 from django.urls import reverse
 
@@ -37,7 +38,7 @@ class LoginView(auth_views.LoginView):
     def get_default_redirect_url(self) -> str:
         return landing_url(self.request.user)
 
-    def form_invalid(self, form: LoginForm) -> HttpResponse:
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_invalid(form)
         if form.has_error("__all__", code="locked"):
             response.status_code = 429

@@ -17,7 +17,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -50,7 +50,10 @@ class DuckDBEngine:
     def __init__(self, threads: int | None = None, memory_limit: str | None = None):
         import duckdb
 
-        config: dict[str, str | int | bool] = {"preserve_insertion_order": False}
+        # the value type of duckdb.connect's config (a dict, so invariant)
+        config: dict[str, str | bool | int | float | list[str]] = {
+            "preserve_insertion_order": False
+        }
         if threads:
             config["threads"] = threads
         # spill to disk rather than grow past this (GETELEC_DUCKDB_MEMORY, default 4GB)
@@ -176,9 +179,9 @@ class SparkEngine:
         shutil.rmtree(self._tmp, ignore_errors=True)
 
 
-def make_engine(name: str, **options: object) -> Engine:
+def make_engine(name: str, **options: Any) -> Engine:
     if name == "duckdb":
-        return DuckDBEngine(**options)  # type: ignore[arg-type]
+        return DuckDBEngine(**options)
     if name == "spark":
-        return SparkEngine(**options)  # type: ignore[arg-type]
+        return SparkEngine(**options)
     raise ValueError(f"unknown engine {name!r} (duckdb or spark)")

@@ -402,8 +402,8 @@ def run_incremental(
         e.view(f"{lv}n_src", sql)
         pipe.count_level(f"{lv}n", f"{lv}n_src")
         e.view(f"{lv}_f", f"{_anti(f'old_{lv}_fv', keys)} UNION ALL SELECT * FROM {lv}n_fx")
-        was = "old_chg_fv" if lv == "m" else f"old_{lv}_fv"
-        e.run(f"{lv}_was", f"SELECT o.* FROM {was} o JOIN {keys} k ON k.pkey = o.pkey")
+        old_fv = "old_chg_fv" if lv == "m" else f"old_{lv}_fv"
+        e.run(f"{lv}_was", f"SELECT o.* FROM {old_fv} o JOIN {keys} k ON k.pkey = o.pkey")
         if lv != "m":
             e.run(
                 f"{lv}_stat0",

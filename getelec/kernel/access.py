@@ -9,13 +9,18 @@ build on these; they never re-write them.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
+from django.http import HttpRequest
 
 from getelec.accounts.powers import KIND_SUPPLY_COMPANY, Power, powers_of, scope_region
 
+if TYPE_CHECKING:
+    from getelec.accounts.models import User
+
 __all__ = [
+    "SignedInRequest",
     "can_work_on",
     "company_filter",
     "is_active",
@@ -73,3 +78,10 @@ def can_work_on(user: Any, company_id: int | None, region_code: str) -> bool:
         return False
     scope = scope_region(user)
     return scope is not None and region_code.startswith(scope.scope_prefix)
+
+
+class SignedInRequest(HttpRequest):
+    """The request of a view behind login_required: its user is signed in (for the type checker;
+    the class is never instantiated)."""
+
+    user: User

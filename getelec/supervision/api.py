@@ -12,17 +12,18 @@ from django.utils import timezone
 from ninja import Router
 from ninja.security import django_auth
 
+from getelec.accounts.models import User
 from getelec.connection import services as connection
 from getelec.supervision import selectors
 
 router = Router(tags=["supervision"], auth=django_auth)
 
 
-def _desk(request: HttpRequest) -> Any:
+def _desk(request: HttpRequest) -> User:
     from getelec.supervision.views import DESK_ROLES
 
-    user = request.user
-    if not (user.role in DESK_ROLES or user.is_superuser):  # type: ignore[union-attr]
+    user = request.user  # signed in (django_auth)
+    if not isinstance(user, User) or not (user.role in DESK_ROLES or user.is_superuser):
         raise Http404("页面不存在")
     return user
 

@@ -332,12 +332,11 @@ def detect_cancel_reapply(user: User, apps: list[Application], on: dt.date) -> l
     window = param("pattern_reapply_window_days", on).value
     out = []
     scopes = {a.property_scope for a in apps}
-    cancelled = (
+    cancelled = list(
         connection.applications_for(user)
         .filter(status=Status.CANCELLED, property_scope__in=scopes)
         .select_related("company", "region")
     )
-    cancelled = list(cancelled)
     dates = cancellation_dates(cancelled)
     for old in cancelled:
         when = dates[old.pk]

@@ -42,14 +42,12 @@ def _staff_for(app: Application) -> User | None:
 
 
 def _reviewer(exclude_org_id: int | None) -> User | None:
-    return (
-        User.objects.filter(
-            role=User.Role.REGULATOR, is_active=True, organisation__kind=Organisation.Kind.REGULATOR
-        )
-        .exclude(organisation_id=exclude_org_id)
-        .order_by("id")
-        .first()
+    reviewers = User.objects.filter(
+        role=User.Role.REGULATOR, is_active=True, organisation__kind=Organisation.Kind.REGULATOR
     )
+    if exclude_org_id is not None:  # (a reviewer always has an organisation)
+        reviewers = reviewers.exclude(organisation_id=exclude_org_id)
+    return reviewers.order_by("id").first()
 
 
 def _filing_input(app: Application, today: dt.date, committed: dt.date) -> services.FilingInput:

@@ -194,8 +194,8 @@ def batch_xlsx(
         ws["A1"].font, ws["A1"].alignment = Font(bold=True, size=13), CENTER
         ws.append(["填报单位", batch.company.name])
         for key, label in A1_FIELDS:
-            value = row.get(key)
-            ws.append([label, "" if value is None else value])
+            entry = row.get(key)
+            ws.append([label, "" if entry is None else entry])
         for r in ws.iter_rows(min_row=2):
             r[0].font, r[0].fill = Font(bold=True), HEAD_FILL
             for cell in r:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from getelec.connection.models import GridUpgradeCause
 from getelec.supervision.models import ReportProgress, ReviewStatus
+from getelec.supervision.rules import Quarter
 from getelec.supervision.services import FilingInput
 
 
@@ -67,9 +70,10 @@ class ReportForm(forms.Form):
     progress = forms.ChoiceField(label=_("进展状态"), choices=ReportProgress.choices)
     text = forms.CharField(label=_("进展情况"), widget=forms.Textarea(attrs={"rows": 4}))
 
-    def __init__(self, *args: object, quarters: list[object], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["period"].choices = [(str(q), q.label) for q in quarters]  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, quarters: Sequence[Quarter], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        period = cast(forms.ChoiceField, self.fields["period"])
+        period.choices = [(str(q), q.label) for q in quarters]
 
 
 class ReviewForm(forms.Form):

@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from getelec.accounts.models import User
 from getelec.accounts.powers import Power, powers_of
 from getelec.connection import services as connection
 from getelec.connection.models import PauseReason
+from getelec.kernel.access import SignedInRequest
 from getelec.kernel.errors import ServiceError, add_to_form
 from getelec.supervision import exports, rules, selectors, services
 from getelec.supervision.forms import FilingForm, MonthForm, ReportForm, ReviewForm, ReviseForm
@@ -30,15 +31,15 @@ DESK_ROLES = (User.Role.STAFF, User.Role.REGULATOR, User.Role.DEPARTMENT, User.R
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def desk_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def desk_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Signed-in desk users only; everyone else gets a 404 (the desk's existence is no secret,
     but nothing in it is theirs)."""
 
     @login_required
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: SignedInRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         user = request.user
-        if not (user.role in DESK_ROLES or user.is_superuser):  # type: ignore[union-attr]
+        if not (user.role in DESK_ROLES or user.is_superuser):
             raise Http404(_("页面不存在"))
         return view(request, *args, **kwargs)
 
@@ -61,23 +62,21 @@ def _error(request: HttpRequest, exc: ServiceError) -> None:
 
 
 @desk_view
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: SignedInRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
-    statuses = selectors.ledger_status(user, today)  # type: ignore[arg-type]
+    statuses = selectors.ledger_status(user, today)
     overdue_rows = [s for s in statuses if s.state == rules.LedgerState.OVERDUE]
     context = {
         "today": today,
         "ledger_count": len(statuses),
         "overdue_rows": overdue_rows,
-        "follow_ups": selectors.follow_ups(user, today),  # type: ignore[arg-type]
-        "unfiled": selectors.unfiled_overdue(user, today),  # type: ignore[arg-type]
+        "follow_ups": selectors.follow_ups(user, today),
+        "unfiled": selectors.unfiled_overdue(user, today),
         "batch_flags": [
-            f
-            for f in selectors.batch_flags(user, today)  # type: ignore[arg-type]
-            if f.state in ("missing", "late", "due")
+            f for f in selectors.batch_flags(user, today) if f.state in ("missing", "late", "due")
         ],
-        "blocked_unfiled": selectors.blocked_unfiled(user),  # type: ignore[arg-type]
+        "blocked_unfiled": selectors.blocked_unfiled(user),
     }
     return render(request, "supervision/index.html", context)
 
@@ -88,9 +87,9 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @desk_view
-def ledger(request: HttpRequest) -> HttpResponse:
+def ledger(request: SignedInRequest) -> HttpResponse:
     today = timezone.localdate()
-    statuses = selectors.ledger_status(request.user, today)  # type: ignore[arg-type]
+    statuses = selectors.ledger_status(request.user, today)
     state = request.GET.get("state", "")
     if state:
         statuses = [s for s in statuses if s.state == state]
@@ -107,26 +106,26 @@ def ledger(request: HttpRequest) -> HttpResponse:
 
 
 @desk_view
-def ledger_export(request: HttpRequest) -> HttpResponse:
+def ledger_export(request: SignedInRequest) -> HttpResponse:
     today = timezone.localdate()
-    statuses = selectors.ledger_status(request.user, today)  # type: ignore[arg-type]
+    statuses = selectors.ledger_status(request.user, today)
     return _xlsx(exports.ledger_xlsx(statuses, today), f"ledger-{today:%Y%m%d}.xlsx")
 
 
 @desk_view
-def task_detail(request: HttpRequest, number: int) -> HttpResponse:
+def task_detail(request: SignedInRequest, number: int) -> HttpResponse:
     user = request.user
-    task = selectors.get_task_for(user, number)  # type: ignore[arg-type]
+    task = selectors.get_task_for(user, number)
     today = timezone.localdate()
-    (status,) = selectors.ledger_status(user, today, tasks=type(task).objects.filter(pk=task.pk))  # type: ignore[arg-type]
+    (status,) = selectors.ledger_status(user, today, tasks=type(task).objects.filter(pk=task.pk))
     quarters = selectors.reportable_quarters(today)
     unit_forms = []
     for unit in status.units:
-        if selectors.can_report(user, unit.assignment):  # type: ignore[arg-type]
+        if selectors.can_report(user, unit.assignment):
             form = ReportForm(initial={"assignment": unit.assignment.pk}, quarters=quarters)
             unit_forms.append((unit, form))
     reports = (
-        selectors.reports_for(user)  # type: ignore[arg-type]
+        selectors.reports_for(user)
         .filter(assignment__task=task)
         .prefetch_related("attachments")
         .order_by("-submitted_at", "-id")
@@ -134,7 +133,7 @@ def task_detail(request: HttpRequest, number: int) -> HttpResponse:
     review_forms = {
         r.pk: ReviewForm()
         for r in reports
-        if r.review == ReviewStatus.PENDING and selectors.can_review(user, r)  # type: ignore[arg-type]
+        if r.review == ReviewStatus.PENDING and selectors.can_review(user, r)
     }
     return render(
         request,
@@ -153,9 +152,9 @@ def task_detail(request: HttpRequest, number: int) -> HttpResponse:
 
 @desk_view
 @require_POST
-def file_report(request: HttpRequest, number: int) -> HttpResponse:
+def file_report(request: SignedInRequest, number: int) -> HttpResponse:
     user = request.user
-    task = selectors.get_task_for(user, number)  # type: ignore[arg-type]
+    task = selectors.get_task_for(user, number)
     today = timezone.localdate()
     form = ReportForm(request.POST, quarters=selectors.reportable_quarters(today))
     if not form.is_valid():
@@ -167,9 +166,7 @@ def file_report(request: HttpRequest, number: int) -> HttpResponse:
         return redirect("supervision:task", number=task.number)
     assignment = (
         selectors.assignments_for(user)
-        .filter(  # type: ignore[arg-type]
-            pk=form.cleaned_data["assignment"], task=task
-        )
+        .filter(pk=form.cleaned_data["assignment"], task=task)
         .first()
     )
     if assignment is None:
@@ -181,7 +178,7 @@ def file_report(request: HttpRequest, number: int) -> HttpResponse:
             assignment,
             quarter.year,
             quarter.q,
-            form.cleaned_data["text"],  # type: ignore[arg-type]
+            form.cleaned_data["text"],
             form.cleaned_data["progress"],
             request.FILES.getlist("attachments"),
         )
@@ -194,8 +191,8 @@ def file_report(request: HttpRequest, number: int) -> HttpResponse:
 
 @desk_view
 @require_POST
-def review(request: HttpRequest, pk: int) -> HttpResponse:
-    report = selectors.get_report_for(request.user, pk)  # type: ignore[arg-type]
+def review(request: SignedInRequest, pk: int) -> HttpResponse:
+    report = selectors.get_report_for(request.user, pk)
     form = ReviewForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("审核结果：请选择通过或退回"))
@@ -204,7 +201,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             services.review_report(
                 request.user,
                 report,
-                form.cleaned_data["decision"],  # type: ignore[arg-type]
+                form.cleaned_data["decision"],
                 form.cleaned_data["comment"],
             )
         except ServiceError as exc:
@@ -215,12 +212,12 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @desk_view
-def attachment(request: HttpRequest, pk: int) -> FileResponse:
+def attachment(request: SignedInRequest, pk: int) -> FileResponse:
     from getelec.supervision.models import ReportAttachment
 
     att = ReportAttachment.objects.filter(
         pk=pk,
-        report__in=selectors.reports_for(request.user),  # type: ignore[arg-type]
+        report__in=selectors.reports_for(request.user),
     ).first()
     if att is None:
         raise Http404(_("未找到该附件"))
@@ -238,10 +235,10 @@ def attachment(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @desk_view
-def filings(request: HttpRequest) -> HttpResponse:
+def filings(request: SignedInRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
-    qs = selectors.filings_for(user).prefetch_related("revisions").order_by("-created_on", "-id")  # type: ignore[arg-type]
+    qs = selectors.filings_for(user).prefetch_related("revisions").order_by("-created_on", "-id")
     rows = [
         {
             "filing": f,
@@ -256,20 +253,20 @@ def filings(request: HttpRequest) -> HttpResponse:
         {
             "rows": rows,
             "labels": selectors.translated(rules.FILING_OUTCOME_LABELS),
-            "blocked_unfiled": selectors.blocked_unfiled(user),  # type: ignore[arg-type]
-            "follow_ups": selectors.follow_ups(user, today),  # type: ignore[arg-type]
-            "unfiled": selectors.unfiled_overdue(user, today),  # type: ignore[arg-type]
-            "summary": selectors.filing_summary(user, today),  # type: ignore[arg-type]
+            "blocked_unfiled": selectors.blocked_unfiled(user),
+            "follow_ups": selectors.follow_ups(user, today),
+            "unfiled": selectors.unfiled_overdue(user, today),
+            "summary": selectors.filing_summary(user, today),
             "today": today,
         },
     )
 
 
 @desk_view
-def filing_new(request: HttpRequest, number: str) -> HttpResponse:
+def filing_new(request: SignedInRequest, number: str) -> HttpResponse:
     user = request.user
-    application = connection.get_application_for(user, number)  # type: ignore[arg-type]
-    if not connection.can_work_on(user, application):  # type: ignore[arg-type]
+    application = connection.get_application_for(user, number)
+    if not connection.can_work_on(user, application):
         raise Http404(_("未找到该申请"))
     form = FilingForm(
         request.POST or None,
@@ -277,7 +274,7 @@ def filing_new(request: HttpRequest, number: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            filing = services.create_filing(user, application, form.to_input())  # type: ignore[arg-type]
+            filing = services.create_filing(user, application, form.to_input())
         except ServiceError as exc:
             add_to_form(form, exc)
         else:
@@ -295,12 +292,12 @@ def filing_new(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @desk_view
-def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def filing_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     user = request.user
-    filing = selectors.get_filing_for(user, pk)  # type: ignore[arg-type]
+    filing = selectors.get_filing_for(user, pk)
     today = timezone.localdate()
-    revisions = selectors.revisions_for(user, filing)  # type: ignore[arg-type]
-    can_edit = connection.can_work_on(user, filing.application)  # type: ignore[arg-type]
+    revisions = selectors.revisions_for(user, filing)
+    can_edit = connection.can_work_on(user, filing.application)
     history = selectors.filing_history(filing)
     return render(
         request,
@@ -323,11 +320,11 @@ def _filing_input_initial(filing: Any) -> dict[str, object]:
 
 
 @desk_view
-def filing_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def filing_edit(request: SignedInRequest, pk: int) -> HttpResponse:
     """Edit the draft; after submission the same page makes a new revision with a reason."""
     user = request.user
-    filing = selectors.get_filing_for(user, pk)  # type: ignore[arg-type]
-    if not connection.can_work_on(user, filing.application):  # type: ignore[arg-type]
+    filing = selectors.get_filing_for(user, pk)
+    if not connection.can_work_on(user, filing.application):
         raise Http404(_("未找到该备案"))
     form_class = FilingForm if filing.is_draft else ReviseForm
     initial = {**_filing_input_initial(filing), "version": filing.version}
@@ -339,14 +336,14 @@ def filing_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     user,
                     filing,
                     form.to_input(),
-                    int(request.POST.get("version", 0)),  # type: ignore[arg-type]
+                    int(request.POST.get("version", 0)),
                 )
             else:
                 services.revise_filing(
                     user,
                     filing,
                     form.to_input(),
-                    form.cleaned_data["reason"],  # type: ignore[arg-type]
+                    form.cleaned_data["reason"],
                     form.cleaned_data["version"],
                 )
         except ServiceError as exc:
@@ -370,11 +367,11 @@ def filing_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @desk_view
 @require_POST
-def filing_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def filing_submit(request: SignedInRequest, pk: int) -> HttpResponse:
     user = request.user
-    filing = selectors.get_filing_for(user, pk)  # type: ignore[arg-type]
+    filing = selectors.get_filing_for(user, pk)
     try:
-        services.submit_filing(user, filing, int(request.POST.get("version", 0)))  # type: ignore[arg-type]
+        services.submit_filing(user, filing, int(request.POST.get("version", 0)))
     except ServiceError as exc:
         _error(request, exc)
     else:
@@ -392,15 +389,15 @@ def _default_month(today: dt.date) -> dt.date:
 
 
 @desk_view
-def batches(request: HttpRequest) -> HttpResponse:
+def batches(request: SignedInRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
     return render(
         request,
         "supervision/batches.html",
         {
-            "flags": selectors.batch_flags(user, today),  # type: ignore[arg-type]
-            "batches": selectors.batches_for(user),  # type: ignore[arg-type]
+            "flags": selectors.batch_flags(user, today),
+            "batches": selectors.batches_for(user),
             "default_month": _default_month(today),
             "today": today,
         },
@@ -408,22 +405,23 @@ def batches(request: HttpRequest) -> HttpResponse:
 
 
 @desk_view
-def batch_preview(request: HttpRequest) -> HttpResponse:
+def batch_preview(request: SignedInRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
     form = MonthForm(request.GET or {"month": f"{_default_month(today):%Y-%m}"})
-    companies = selectors.companies_for(user)  # type: ignore[arg-type]
+    companies = selectors.companies_for(user)
     company = companies.filter(pk=query_int(request.GET, "company", default=0)).first() or (
         companies.first() if powers_of(user).has(Power.FILE_FILINGS) else None
     )
     if company is None:
         raise Http404(_("未找到该供电企业"))
     if not form.is_valid():
-        messages.error(request, form.errors["month"][0])
+        # ErrorList[i] is the message text; django-stubs types it as the stored item
+        messages.error(request, form.errors["month"][0])  # type: ignore[arg-type]
         return redirect("supervision:batches")
     month = form.cleaned_data["month"]
     preview = selectors.batch_preview(company, month, today)
-    existing = selectors.batches_for(user).filter(company=company, month=month).first()  # type: ignore[arg-type]
+    existing = selectors.batches_for(user).filter(company=company, month=month).first()
     return render(
         request,
         "supervision/batch_preview.html",
@@ -433,24 +431,26 @@ def batch_preview(request: HttpRequest) -> HttpResponse:
             "today": today,
             "month_ended": today > rules.month_end(month),
             "can_submit": powers_of(user).has(Power.FILE_FILINGS)
-            and user.organisation_id == company.pk,  # type: ignore[union-attr]
+            and user.organisation_id == company.pk,
         },
     )
 
 
 @desk_view
 @require_POST
-def batch_submit(request: HttpRequest) -> HttpResponse:
+def batch_submit(request: SignedInRequest) -> HttpResponse:
     user = request.user
     form = MonthForm(request.POST)
     if not form.is_valid():
-        messages.error(request, form.errors["month"][0])
+        # ErrorList[i] is the message text; django-stubs types it as the stored item
+        messages.error(request, form.errors["month"][0])  # type: ignore[arg-type]
         return redirect("supervision:batches")
-    company = selectors.companies_for(user).filter(pk=user.organisation_id).first()  # type: ignore[arg-type, union-attr]
+    org_id = user.organisation_id  # none: no company of one's own (pk=None matches nothing)
+    company = None if org_id is None else selectors.companies_for(user).filter(pk=org_id).first()
     if company is None or not powers_of(user).has(Power.FILE_FILINGS):
         raise Http404(_("未找到该供电企业"))
     try:
-        batch = services.submit_batch(user, company, form.cleaned_data["month"])  # type: ignore[arg-type]
+        batch = services.submit_batch(user, company, form.cleaned_data["month"])
     except ServiceError as exc:
         _error(request, exc)
         return redirect("supervision:batches")
@@ -459,8 +459,8 @@ def batch_submit(request: HttpRequest) -> HttpResponse:
 
 
 @desk_view
-def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = selectors.get_batch_for(request.user, pk)  # type: ignore[arg-type]
+def batch_detail(request: SignedInRequest, pk: int) -> HttpResponse:
+    batch = selectors.get_batch_for(request.user, pk)
     return render(
         request,
         "supervision/batch_detail.html",
@@ -469,8 +469,8 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @desk_view
-def batch_export(request: HttpRequest, pk: int) -> HttpResponse:
-    batch = selectors.get_batch_for(request.user, pk)  # type: ignore[arg-type]
+def batch_export(request: SignedInRequest, pk: int) -> HttpResponse:
+    batch = selectors.get_batch_for(request.user, pk)
     return _xlsx(exports.batch_xlsx(batch), f"A1-{batch.company_id}-{batch.month:%Y%m}.xlsx")
 
 
@@ -506,7 +506,7 @@ def _period(request: HttpRequest, today: dt.date) -> tuple[dt.date, dt.date, str
 
 
 @desk_view
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: SignedInRequest) -> HttpResponse:
     import json
 
     from django.urls import reverse
@@ -641,7 +641,7 @@ def _dashboard_xlsx(
 
 
 @desk_view
-def drill(request: HttpRequest) -> HttpResponse:
+def drill(request: SignedInRequest) -> HttpResponse:
     from getelec.supervision import dashboard as dash
 
     user = _regulator(request)

@@ -6,10 +6,10 @@ from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 
-from getelec.core.workdays import MAX_FILE_BYTES, CalendarDataError, load_year_json
+from getelec.core.workdays import MAX_FILE_BYTES, CalendarDataError, YearSchedule, load_year_json
 from getelec.workcalendar.models import CalendarYear
 from getelec.workcalendar.services import ReplacementNotConfirmed, import_year
 
@@ -27,7 +27,7 @@ class CalendarImportForm(forms.Form):
         "未勾选时只显示影响（哪些到期日会变动），不作改动。",
     )
 
-    def clean_file(self):  # type: ignore[no-untyped-def]
+    def clean_file(self) -> YearSchedule:
         upload = self.cleaned_data["file"]
         if upload.size > MAX_FILE_BYTES:
             raise forms.ValidationError(f"文件过大（上限{MAX_FILE_BYTES // 1000}KB）")
@@ -46,15 +46,15 @@ class CalendarYearAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: CalendarYear | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: CalendarYear | None = None) -> bool:
         # Deleting a year would change the calendar in force with no impact shown and no
         # deadline recomputed; a wrong year is corrected by importing the right one (confirmed).
         return False
 
-    def get_urls(self):  # type: ignore[no-untyped-def]
+    def get_urls(self) -> list[URLPattern]:
         return [
             path(
                 "import/",

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -98,8 +99,8 @@ def digests(folder: Path) -> dict[str, str]:
     }
 
 
-def read(folder: Path) -> dict[str, object]:
-    data: dict[str, object] = {n: pq.read_table(folder / f"{n}.parquet") for n in OUTPUTS}
+def read(folder: Path) -> dict[str, Any]:
+    data: dict[str, Any] = {n: pq.read_table(folder / f"{n}.parquet") for n in OUTPUTS}
     for name in ("indices", "quality"):
         data[name] = json.loads((folder / f"{name}.json").read_text())
     return data
@@ -521,7 +522,12 @@ def test_incremental_keeps_district_outages_that_began_last_year(tmp_path):
         ],
     )
     header = ("meter_id", "ts", "kind")
-    common = {"meters": meters, "causes": causes, "year": 2026, "params": default_params()}
+    common: dict[str, Any] = {
+        "meters": meters,
+        "causes": causes,
+        "year": 2026,
+        "params": default_params(),
+    }
     daily, full = tmp_path / "daily", tmp_path / "full"
     first = write_csv(tmp_path / "before.csv", header, before)
     analyze_to_folder(**common, events=first, as_of=dt.date(2026, 3, 1), out=daily)
@@ -564,7 +570,7 @@ def test_incremental_follows_an_edited_causes_file(tmp_path):
     v2 = write_csv(tmp_path / "c2.csv", header, [other, fault, planned])  # inserted, swapped
     ev = write_csv(tmp_path / "e.csv", ("meter_id", "ts", "kind"), events)
     none = write_csv(tmp_path / "none.csv", ("meter_id", "ts", "kind"), [])
-    common = {"meters": meters, "year": 2026, "params": default_params()}
+    common: dict[str, Any] = {"meters": meters, "year": 2026, "params": default_params()}
     daily, full = tmp_path / "daily", tmp_path / "full"
     analyze_to_folder(**common, events=ev, causes=v1, as_of=dt.date(2026, 3, 10), out=daily)
     first = {

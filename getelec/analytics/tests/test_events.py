@@ -155,7 +155,7 @@ def test_parquet_events_read_inside_duckdb_equal_the_arrow_reader(tmp_path, id_t
 
     registry = _registry(tmp_path)
     t0 = dt.datetime(2026, 3, 1, 8, 0, 0, 900000)  # sub-second: both truncate to 08:00:00
-    ids = [10, 11, 11, 99, 12, 10, 98, 99]
+    ids: list[int | str] = [10, 11, 11, 99, 12, 10, 98, 99]
     times = [t0 + dt.timedelta(minutes=i) for i in range(len(ids))]
     times[2] = times[1]  # an exact duplicate row
     kinds = ["off", "off", "off", "on", "on", "on", "off", "off"]
@@ -196,7 +196,7 @@ def test_bad_parquet_events_are_named_by_row_and_column(tmp_path, ids, kinds, nu
     from getelec.analytics.inputs import InputError, events_into_duckdb, load_events
 
     registry = _registry(tmp_path)
-    times = [dt.datetime(2026, 3, 1, 8, m) for m in range(3)]
+    times: list[dt.datetime | None] = [dt.datetime(2026, 3, 1, 8, m) for m in range(3)]
     if null_ts:
         times[2] = None
     path = _events_parquet(tmp_path / "bad.parquet", ids, times, kinds)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -43,7 +44,11 @@ def test_duckdb_and_spark_agree_on_a_generated_data_set(tmp_path):
     tables["events"] = pa.concat_tables([tables["events"], extra.cast(tables["events"].schema)])
     paths = write(tables, tmp_path)
     args = (paths["meters"], paths["events"], paths["causes"])
-    options = {"year": 2026, "as_of": dt.date(2026, 9, 30), "params": default_params()}
+    options: dict[str, Any] = {
+        "year": 2026,
+        "as_of": dt.date(2026, 9, 30),
+        "params": default_params(),
+    }
     duck = analyze(*args, engine="duckdb", **options)
     spark = SparkEngine(shuffle_partitions=1)
     try:
@@ -87,7 +92,7 @@ def test_incremental_run_on_spark_equals_a_full_duckdb_run(tmp_path):
     tables["upto"] = events.filter(pc.less(events["ts"], end))
     assert tables["since"].num_rows > 0
     paths = write(tables, tmp_path)
-    common = {"meters": paths["meters"], "causes": paths["causes"], "year": 2026}
+    common: dict[str, Any] = {"meters": paths["meters"], "causes": paths["causes"], "year": 2026}
     daily, full = tmp_path / "daily", tmp_path / "full"
     # the state is the engine's business no more than the outputs: DuckDB starts, Spark goes on
     analyze_to_folder(**common, events=paths["before"], as_of=dt.date(2026, 5, 31), out=daily)

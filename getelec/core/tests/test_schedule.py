@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
@@ -235,7 +236,7 @@ def test_random_schedules_match_counting_day_by_day() -> None:
         start = applied_on + dt.timedelta(days=rng.randrange(0, 20))
         end = start + dt.timedelta(days=rng.randrange(0, 30))
         completed = start + dt.timedelta(days=rng.randrange(-5, 5))
-        stages = [StageSpan(limits[0], completed), *limits[1:]]
+        stages: list[StageSpan | int] = [StageSpan(limits[0], completed), *limits[1:]]
         result = workday_schedule(applied_on, stages, limit, calendar, [PauseSpan(start, end)])
         try:
             days = (start + dt.timedelta(days=i + 1) for i in range((end - start).days))
@@ -270,9 +271,9 @@ def test_assess_schedule_is_the_one_schedule() -> None:
         (lambda: PauseSpan.of_length(-1), "paused_wd must be >= 0"),
     ],
 )
-def test_bad_spans_are_refused(build: object, message: str) -> None:
+def test_bad_spans_are_refused(build: Callable[[], object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        build()  # type: ignore[operator]
+        build()
 
 
 def test_the_pending_text_is_written_once() -> None:

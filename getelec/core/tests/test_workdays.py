@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -188,7 +189,7 @@ def test_a_limit_running_into_2027_raises_calendar_year_not_loaded_naming_2027(
     ids=["is_workday", "add_workdays from 2027", "workdays_between", "schedule"],
 )
 def test_every_question_about_2027_is_an_error_never_a_weekends_only_guess(
-    cal: WorkCalendar, call
+    cal: WorkCalendar, call: Callable[[WorkCalendar], object]
 ) -> None:
     with pytest.raises(CalendarYearNotLoaded, match="2027 calendar not loaded"):
         call(cal)

@@ -221,10 +221,10 @@ def rewritten_helpers(package: Path = PACKAGE) -> list[str]:
         if name in HELPER_HOMES:
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in tree.body:
-            if isinstance(node, ast.FunctionDef) and node.name in KERNEL_HELPERS:
+        for stmt in tree.body:
+            if isinstance(stmt, ast.FunctionDef) and stmt.name in KERNEL_HELPERS:
                 found.append(
-                    f"{name}:{node.lineno} defines {node.name}: use {KERNEL_HELPERS[node.name]}"
+                    f"{name}:{stmt.lineno} defines {stmt.name}: use {KERNEL_HELPERS[stmt.name]}"
                 )
         for node in ast.walk(tree):
             if (

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Callable, Iterator
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from getelec.accounts.models import Organisation, Region, User
 from getelec.connection.models import Application, Category, Status, Voltage
+
+if TYPE_CHECKING:
+    import time_machine
 
 _numbers = itertools.count(1)
 
@@ -89,7 +93,7 @@ def users(orgs: dict[str, Organisation], regions: dict[str, Region]) -> dict[str
 @pytest.fixture
 def make_application(
     users: dict[str, User], orgs: dict[str, Organisation], regions: dict[str, Region]
-):  # type: ignore[no-untyped-def]
+) -> Callable[..., Application]:
     """An application row as the connection service would leave it (test data only)."""
 
     def make(**overrides: Any) -> Application:
@@ -131,7 +135,7 @@ def make_application(
 
 
 @pytest.fixture
-def blocked(make_application):  # type: ignore[no-untyped-def]
+def blocked(make_application: Callable[..., Application]) -> Callable[..., Application]:
     """An LV application staff marked as blocked by a public grid upgrade (T2/L4)."""
 
     def make(**overrides: Any) -> Application:
@@ -152,7 +156,7 @@ NOW = "2026-11-26 10:00 +0800"
 
 
 @pytest.fixture
-def frozen():  # type: ignore[no-untyped-def]
+def frozen() -> Iterator[time_machine.Traveller]:
     """Today is Thursday 26 November 2026 (Asia/Shanghai)."""
     import time_machine
 
