@@ -14,6 +14,7 @@ Anything out of scope is a 404, never a 403.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -137,6 +138,41 @@ def public_entries() -> QuerySet[LedgerEntry]:
 def overdue_entries(qs: QuerySet[LedgerEntry], today: dt.date) -> QuerySet[LedgerEntry]:
     """Rectification planned but not done by the target date."""
     return qs.filter(status=EntryStatus.PLANNED, target_on__lt=today)
+
+
+def reopened_entries(qs: QuerySet[LedgerEntry]) -> QuerySet[LedgerEntry]:
+    """Entries re-opened at least once, most recent first."""
+    return qs.filter(reopened_count__gt=0).order_by("-reopened_on")
+
+
+def open_entry_groups(qs: QuerySet[LedgerEntry], today: dt.date) -> list[dict[str, Any]]:
+    """The open entries by company and city (a county counts in its city): counts by status,
+    overdue, re-opened, and the oldest and mean age in days (the regulator's overview)."""
+    by_group: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    ages: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for e in qs.filter(status__in=OPEN_ENTRY_STATUSES):
+        city = e.region.parent.name if e.region.level == "county" and e.region.parent else ""
+        key = (e.company.name, city or e.region.name)
+        by_group[key][e.status] += 1
+        by_group[key]["open"] += 1
+        ages[key].append((today - e.identified_on).days)
+        if e.status == EntryStatus.PLANNED and e.target_on and e.target_on < today:
+            by_group[key]["overdue"] += 1
+        if e.reopened_count:
+            by_group[key]["reopened_any"] += 1
+    return [
+        {
+            "company": company,
+            "city": city,
+            "open": counts["open"],
+            "by_status": [counts[s] for s in OPEN_ENTRY_STATUSES],
+            "overdue": counts["overdue"],
+            "reopened_any": counts["reopened_any"],
+            "oldest": max(ages[(company, city)]),
+            "mean_age": round(sum(ages[(company, city)]) / len(ages[(company, city)])),
+        }
+        for (company, city), counts in sorted(by_group.items())
+    ]
 
 
 def entry_interruptions(entry: LedgerEntry) -> list[LedgerInterruption]:

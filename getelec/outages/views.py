@@ -7,7 +7,6 @@ disclosure (L29) and the outage/repair lookup (L47) are public and show no perso
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -218,41 +217,15 @@ def warnings(request: HttpRequest) -> HttpResponse:
 def regulator(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     qs = selectors.entries_for(request.user)
-    open_qs = qs.filter(status__in=OPEN_ENTRY_STATUSES)
     snapshot = selectors.latest_snapshot()  # L27: published yearly
-    by_group: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-    ages: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for e in open_qs:
-        city = e.region.parent.name if e.region.level == "county" and e.region.parent else ""
-        key = (e.company.name, city or e.region.name)
-        by_group[key][e.status] += 1
-        by_group[key]["open"] += 1
-        ages[key].append((today - e.identified_on).days)
-        if e.status == EntryStatus.PLANNED and e.target_on and e.target_on < today:
-            by_group[key]["overdue"] += 1
-        if e.reopened_count:
-            by_group[key]["reopened_any"] += 1
-    groups = [
-        {
-            "company": company,
-            "city": city,
-            "open": counts["open"],
-            "by_status": [counts[s] for s in OPEN_ENTRY_STATUSES],
-            "overdue": counts["overdue"],
-            "reopened_any": counts["reopened_any"],
-            "oldest": max(ages[(company, city)]),
-            "mean_age": round(sum(ages[(company, city)]) / len(ages[(company, city)])),
-        }
-        for (company, city), counts in sorted(by_group.items())
-    ]
     return render(
         request,
         "outages/regulator.html",
         {
-            "groups": groups,
+            "groups": selectors.open_entry_groups(qs, today),
             "statuses": [s for s in EntryStatus if s in OPEN_ENTRY_STATUSES],
             "overdue": selectors.overdue_entries(qs, today).order_by("target_on")[:200],
-            "reopened": qs.filter(reopened_count__gt=0).order_by("-reopened_on")[:200],
+            "reopened": selectors.reopened_entries(qs)[:200],
             "late": selectors.late_arrivals(selectors.repairs_for(request.user))[:200],
             "today": today,
             "snapshot": snapshot,

@@ -118,19 +118,14 @@ def task_detail(request: HttpRequest, number: int) -> HttpResponse:
     user = request.user
     task = selectors.get_task_for(user, number)  # type: ignore[arg-type]
     today = timezone.localdate()
-    (status,) = selectors.ledger_status(user, today, tasks=type(task).objects.filter(pk=task.pk))  # type: ignore[arg-type]
+    status = selectors.task_status(user, task, today)  # type: ignore[arg-type]
     quarters = selectors.reportable_quarters(today)
     unit_forms = []
     for unit in status.units:
         if selectors.can_report(user, unit.assignment):  # type: ignore[arg-type]
             form = ReportForm(initial={"assignment": unit.assignment.pk}, quarters=quarters)
             unit_forms.append((unit, form))
-    reports = (
-        selectors.reports_for(user)  # type: ignore[arg-type]
-        .filter(assignment__task=task)
-        .prefetch_related("attachments")
-        .order_by("-submitted_at", "-id")
-    )
+    reports = selectors.task_reports(user, task)  # type: ignore[arg-type]
     review_forms = {
         r.pk: ReviewForm()
         for r in reports
@@ -165,13 +160,7 @@ def file_report(request: HttpRequest, number: int) -> HttpResponse:
                 f"{form.fields[field].label if field in form.fields else field}：{errors[0]}",
             )
         return redirect("supervision:task", number=task.number)
-    assignment = (
-        selectors.assignments_for(user)
-        .filter(  # type: ignore[arg-type]
-            pk=form.cleaned_data["assignment"], task=task
-        )
-        .first()
-    )
+    assignment = selectors.assignment_for(user, task, form.cleaned_data["assignment"])  # type: ignore[arg-type]
     if assignment is None:
         raise Http404(_("未找到该任务"))
     quarter = rules.Quarter.parse(form.cleaned_data["period"])
@@ -216,14 +205,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 
 @desk_view
 def attachment(request: HttpRequest, pk: int) -> FileResponse:
-    from getelec.supervision.models import ReportAttachment
-
-    att = ReportAttachment.objects.filter(
-        pk=pk,
-        report__in=selectors.reports_for(request.user),  # type: ignore[arg-type]
-    ).first()
-    if att is None:
-        raise Http404(_("未找到该附件"))
+    att = selectors.get_attachment_for(request.user, pk)  # type: ignore[arg-type]
     return FileResponse(
         att.file.open("rb"),
         as_attachment=True,
@@ -412,10 +394,7 @@ def batch_preview(request: HttpRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
     form = MonthForm(request.GET or {"month": f"{_default_month(today):%Y-%m}"})
-    companies = selectors.companies_for(user)  # type: ignore[arg-type]
-    company = companies.filter(pk=query_int(request.GET, "company", default=0)).first() or (
-        companies.first() if powers_of(user).has(Power.FILE_FILINGS) else None
-    )
+    company = selectors.preview_company(user, query_int(request.GET, "company", default=0))  # type: ignore[arg-type]
     if company is None:
         raise Http404(_("未找到该供电企业"))
     if not form.is_valid():
@@ -423,7 +402,7 @@ def batch_preview(request: HttpRequest) -> HttpResponse:
         return redirect("supervision:batches")
     month = form.cleaned_data["month"]
     preview = selectors.batch_preview(company, month, today)
-    existing = selectors.batches_for(user).filter(company=company, month=month).first()  # type: ignore[arg-type]
+    existing = selectors.batch_of(user, company, month)  # type: ignore[arg-type]
     return render(
         request,
         "supervision/batch_preview.html",
@@ -446,7 +425,7 @@ def batch_submit(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, form.errors["month"][0])
         return redirect("supervision:batches")
-    company = selectors.companies_for(user).filter(pk=user.organisation_id).first()  # type: ignore[arg-type, union-attr]
+    company = selectors.company_for(user, user.organisation_id)  # type: ignore[arg-type, union-attr]
     if company is None or not powers_of(user).has(Power.FILE_FILINGS):
         raise Http404(_("未找到该供电企业"))
     try:
