@@ -33,7 +33,8 @@ def test_a_change_bumps_the_version_and_writes_one_audit_row(refreshed: Any) -> 
         change.obj.status = EntryStatus.PLANNED
         change.obj.measures = "更换配变"
     fresh = _entry()
-    assert (fresh.status, fresh.measures, fresh.version) == ("planned", "更换配变", entry.version + 1)
+    assert (fresh.status, fresh.measures) == ("planned", "更换配变")
+    assert fresh.version == entry.version + 1
     (row,) = _audit(entry)
     assert row.old == {"status": "identified", "measures": ""}
     assert row.new == {"status": "planned", "measures": "更换配变"}
@@ -52,12 +53,14 @@ def test_a_refused_change_saves_nothing_and_audits_nothing(
     refreshed: Any, case: str, kwargs: dict[str, Any], raise_in_body: Any, expected: type
 ) -> None:
     entry = _entry()
-    with pytest.raises(expected):
-        with transition("tester", entry, ACTION, fields=("status",), **kwargs) as change:
-            change.obj.status = EntryStatus.CLOSED
-            change.obj.save()  # even a save in the body is undone
-            if raise_in_body is not None:
-                raise raise_in_body
+    with (
+        pytest.raises(expected),
+        transition("tester", entry, ACTION, fields=("status",), **kwargs) as change,
+    ):
+        change.obj.status = EntryStatus.CLOSED
+        change.obj.save()  # even a save in the body is undone
+        if raise_in_body is not None:
+            raise raise_in_body
     fresh = _entry()
     assert (fresh.status, fresh.version) == (entry.status, entry.version), case
     assert _audit(entry) == [], case
