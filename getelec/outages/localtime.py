@@ -4,6 +4,7 @@ the database in aware datetimes."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import overload
 
 from django.utils import timezone
 
@@ -12,6 +13,10 @@ def _tz() -> dt.tzinfo:
     return timezone.get_current_timezone()
 
 
+@overload
+def aware(value: dt.datetime) -> dt.datetime: ...
+@overload
+def aware(value: None) -> None: ...
 def aware(value: dt.datetime | None) -> dt.datetime | None:
     """An aware datetime (a naive one is taken as local wall-clock time)."""
     if value is None:

@@ -596,16 +596,15 @@ def companies_for(user: User) -> QuerySet[Organisation]:
 
 def company_for(user: User, pk: int | None) -> Organisation | None:
     """A supply company within the user's scope, or None."""
-    return companies_for(user).filter(pk=pk).first()
+    return None if pk is None else companies_for(user).filter(pk=pk).first()
 
 
 def preview_company(user: User, pk: int | None) -> Organisation | None:
     """The company whose month is previewed: the one asked for, within scope; else a filer's
     own company."""
     companies = companies_for(user)
-    return companies.filter(pk=pk).first() or (
-        companies.first() if powers_of(user).has(Power.FILE_FILINGS) else None
-    )
+    asked = None if pk is None else companies.filter(pk=pk).first()
+    return asked or (companies.first() if powers_of(user).has(Power.FILE_FILINGS) else None)
 
 
 def batch_of(user: User, company: Organisation, month: dt.date) -> MonthlyBatch | None:
