@@ -15,9 +15,7 @@ below are re-exported so `from getelec.outages import services` keeps working.
 
 from __future__ import annotations
 
-from getelec.analytics.params import params_from_policy
 from getelec.kernel.errors import Conflict, InvalidInput, NotAllowed, ServiceError
-from getelec.outages import rules
 from getelec.outages.labels import (
     CAUSE_LABELS,
     RULE_BASIS_KEYS,
@@ -26,8 +24,6 @@ from getelec.outages.labels import (
     rule_text,
     rule_values,
 )
-from getelec.outages.localtime import aware as _aware
-from getelec.outages.localtime import local_naive as _local
 from getelec.outages.selectors import (
     WarningRow,
     counted_since_rectified,
@@ -74,8 +70,6 @@ __all__ = [
     "RefreshSummary",
     "ServiceError",
     "WarningRow",
-    "_aware",
-    "_local",
     "advance_repair",
     "affected_districts",
     "apply_result",
@@ -91,13 +85,11 @@ __all__ = [
     "entry_rule_values",
     "observation_end",
     "open_repair",
-    "params_from_policy",
     "plan_rectification",
     "record_rectification",
     "refresh",
     "rule_text",
     "rule_values",
-    "rules",
     "verify_entry",
     "warning_list",
 ]
