@@ -18,7 +18,7 @@ from ninja import Status as Respond
 from ninja.pagination import paginate
 
 from getelec.connection.schema import ErrorOut
-from getelec.outages import selectors, services, throttle
+from getelec.outages import selectors, throttle
 from getelec.outages.models import LedgerEntry, RepairTicket
 from getelec.webinput import BoundedLimitOffset
 
@@ -165,7 +165,7 @@ def entry(request: HttpRequest, number: str) -> Any:
 @router.get("/warnings", response=list[WarningOut], url_name="quality_warnings")
 def warnings(request: HttpRequest) -> Any:
     year = timezone.localdate().year
-    rows = services.warning_list(selectors.statuses_for(request.user).filter(year=year))
+    rows = selectors.warnings_for(request.user, year)
     return [
         {
             "district_id": r.status.district.district_id,

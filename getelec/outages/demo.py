@@ -23,7 +23,8 @@ from django.utils import timezone
 
 from getelec.accounts.models import User
 from getelec.analytics.synth import SynthConfig, generate, write
-from getelec.outages import datasource, services
+from getelec.outages import datasource, selectors, services
+from getelec.outages.localtime import local_naive
 from getelec.outages.models import (
     District,
     EntryStatus,
@@ -139,7 +140,7 @@ def load_demo(today: dt.date | None = None) -> dict[str, Any]:
 
 def _last_counted(entry: LedgerEntry) -> dt.date:
     return max(
-        (services._local(x.start).date() for x in entry.interruptions.filter(counted=True)),
+        (local_naive(x.start).date() for x in entry.interruptions.filter(counted=True)),
         default=entry.identified_on,
     )
 
@@ -184,7 +185,7 @@ def _lifecycle(year: int, today: dt.date) -> None:
         entry = services.record_rectification(
             staff, entry, rectified_on=rectified_on, note="改造完成，恢复正常供电"
         )
-        end = services.observation_end(entry)
+        end = selectors.observation_end(entry)
         if not settled or regulator is None or end is None or end >= today:
             continue
         entry = services.verify_entry(

@@ -16,8 +16,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from getelec.core.exports import csv_bytes, workbook_bytes
+from getelec.outages.labels import entry_rule_text, rule_values
 from getelec.outages.models import LedgerEntry, Level
-from getelec.outages.services import entry_rule_text, rule_values
 
 HEAD_FILL = PatternFill("solid", fgColor="DDE6F2")
 

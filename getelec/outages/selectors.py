@@ -14,13 +14,19 @@ Anything out of scope is a 404, never a 403.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from getelec.accounts.models import Organisation, Region
 from getelec.accounts.powers import Power, powers_of
+from getelec.analytics.params import params_from_policy
+from getelec.audit.models import AuditEvent
 from getelec.kernel import access
 from getelec.kernel.access import (  # noqa: F401 (can_work_on: the domain's access check)
     can_work_on,
@@ -30,15 +36,20 @@ from getelec.kernel.access import (  # noqa: F401 (can_work_on: the domain's acc
     region_filter,
 )
 from getelec.kernel.policy import param
+from getelec.outages import rules
+from getelec.outages.localtime import local_naive
 from getelec.outages.models import (
     OPEN_ENTRY_STATUSES,
     CustomerNotice,
     District,
     DistrictStatus,
     EntryStatus,
+    Feeder,
     LedgerEntry,
+    LedgerInterruption,
     Meter,
     PlannedOutage,
+    ReliabilitySnapshot,
     RepairStage,
     RepairTicket,
 )
@@ -129,6 +140,109 @@ def overdue_entries(qs: QuerySet[LedgerEntry], today: dt.date) -> QuerySet[Ledge
     return qs.filter(status=EntryStatus.PLANNED, target_on__lt=today)
 
 
+def reopened_entries(qs: QuerySet[LedgerEntry]) -> QuerySet[LedgerEntry]:
+    """Entries re-opened at least once, most recent first."""
+    return qs.filter(reopened_count__gt=0).order_by("-reopened_on")
+
+
+def open_entry_groups(qs: QuerySet[LedgerEntry], today: dt.date) -> list[dict[str, Any]]:
+    """The open entries by company and city (a county counts in its city): counts by status,
+    overdue, re-opened, and the oldest and mean age in days (the regulator's overview)."""
+    by_group: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    ages: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for e in qs.filter(status__in=OPEN_ENTRY_STATUSES):
+        city = e.region.parent.name if e.region.level == "county" and e.region.parent else ""
+        key = (e.company.name, city or e.region.name)
+        by_group[key][e.status] += 1
+        by_group[key]["open"] += 1
+        ages[key].append((today - e.identified_on).days)
+        if e.status == EntryStatus.PLANNED and e.target_on and e.target_on < today:
+            by_group[key]["overdue"] += 1
+        if e.reopened_count:
+            by_group[key]["reopened_any"] += 1
+    return [
+        {
+            "company": company,
+            "city": city,
+            "open": counts["open"],
+            "by_status": [counts[s] for s in OPEN_ENTRY_STATUSES],
+            "overdue": counts["overdue"],
+            "reopened_any": counts["reopened_any"],
+            "oldest": max(ages[(company, city)]),
+            "mean_age": round(sum(ages[(company, city)]) / len(ages[(company, city)])),
+        }
+        for (company, city), counts in sorted(by_group.items())
+    ]
+
+
+def entry_interruptions(entry: LedgerEntry) -> list[LedgerInterruption]:
+    """The interruptions behind an entry (its evidence)."""
+    return list(entry.interruptions.all())
+
+
+def entry_history(entry: LedgerEntry) -> list[AuditEvent]:
+    """The audit rows of an entry, oldest first (what was done, by whom, why)."""
+    return list(
+        AuditEvent.objects.filter(object_type="outages.ledgerentry", object_id=str(entry.pk))
+        .order_by("at", "id")
+        .only("at", "actor_label", "action", "reason")
+    )
+
+
+def counted_since_rectified(entry: LedgerEntry) -> list[dt.datetime]:
+    """Counted interruptions (local time) behind the entry, for the observation logic."""
+    return [
+        local_naive(i.start)
+        for i in entry.interruptions.filter(counted=True)
+        if entry.rectified_on and local_naive(i.start).date() > entry.rectified_on
+    ]
+
+
+def observation_end(entry: LedgerEntry) -> dt.date | None:
+    if not entry.rectified_on or entry.observation_days is None:
+        return None
+    return rules.observation_end(
+        entry.rectified_on, counted_since_rectified(entry), entry.observation_days
+    )
+
+
+def latest_snapshot() -> ReliabilitySnapshot | None:
+    """The newest yearly reliability snapshot (L27: published yearly; no personal data)."""
+    return ReliabilitySnapshot.objects.order_by("-year").first()
+
+
+def cities() -> list[Region]:
+    """The cities, for the ledger's region filter."""
+    return list(Region.objects.filter(level=Region.Level.CITY).order_by("code"))
+
+
+def supply_companies() -> list[Organisation]:
+    """The supply companies, for the ledger's company filter (readers of every company)."""
+    return list(
+        Organisation.objects.filter(kind=Organisation.Kind.SUPPLY_COMPANY).order_by("region_id")
+    )
+
+
+def disclosure_regions() -> QuerySet[Region]:
+    """The regions a reader of the disclosure can filter by (cities and counties)."""
+    return Region.objects.exclude(level=Region.Level.PROVINCE).order_by("code")
+
+
+def filter_public_entries(qs: QuerySet[LedgerEntry], params: Any) -> QuerySet[LedgerEntry]:
+    """The disclosure's filters: region (code and everything under it), name, year."""
+    region = (params.get("region") or "").strip()
+    if region:
+        found = Region.objects.filter(code=region).first()
+        qs = qs.filter(region__code__startswith=found.scope_prefix) if found else qs.none()
+    q = (params.get("q") or "").strip()
+    if q:
+        qs = qs.filter(Q(feeder__name__icontains=q) | Q(district__name__icontains=q))
+    year = query_year(params)
+    if year is not None:
+        qs = qs.filter(year=year)
+    return qs.order_by("-year", "region_id", "feeder__name", "level", "point_id")
+
+
 # --------------------------------------------------------------------------------------------
 # Warnings, planned outages, repairs, notices
 # --------------------------------------------------------------------------------------------
@@ -146,6 +260,37 @@ def statuses_for(user: Any) -> QuerySet[DistrictStatus]:
     return qs.none()
 
 
+@dataclass
+class WarningRow:
+    status: DistrictStatus
+    margin: int
+    recent: int
+    codes: list[str]
+
+
+def warning_list(statuses: Iterable[DistrictStatus], as_of: dt.date | None = None) -> list:
+    """Districts not yet frequent with an early warning, soonest breach first: fewest further
+    counted interruptions needed, then most interruptions in the trailing window."""
+    rows = []
+    for s in statuses:
+        if s.frequent or not s.warning:
+            continue
+        params = params_from_policy(s.as_of)
+        limits = rules.Limits.from_params(params)
+        days = [dt.datetime.fromisoformat(t).date() for t in s.counted_starts]
+        margin = rules.breach_margin(days, as_of or s.as_of, limits)
+        start = (as_of or s.as_of) - dt.timedelta(days=limits.window_days - 2)
+        recent = sum(1 for d in days if d >= start)
+        rows.append(WarningRow(s, margin, recent, s.warning.split(",")))
+    rows.sort(key=lambda r: (r.margin, -r.recent, -r.status.count_year, r.status.district_id))
+    return rows
+
+
+def warnings_for(user: Any, year: int) -> list[WarningRow]:
+    """The early-warning list of the districts in the user's scope for a year."""
+    return warning_list(statuses_for(user).filter(year=year))
+
+
 def districts_for(user: Any) -> QuerySet[District]:
     qs = District.objects.select_related("feeder", "region")
     if sees_everything(user):
@@ -154,6 +299,22 @@ def districts_for(user: Any) -> QuerySet[District]:
         q = company_filter(user)
         return qs.filter(q) if q is not None else qs.none()
     return qs.none()
+
+
+def feeder_for(user: Any, feeder_id: str) -> Feeder | None:
+    """A feeder with a district in the user's scope (the form of a planned outage)."""
+    return Feeder.objects.filter(
+        feeder_id=feeder_id.strip(), districts__in=districts_for(user)
+    ).first()
+
+
+def feeder_districts(feeder: Feeder, district_ids: Iterable[str]) -> list[District]:
+    """The districts with these ids on the feeder (ids not on it are left out)."""
+    return list(District.objects.filter(district_id__in=list(district_ids), feeder=feeder))
+
+
+def district_for(user: Any, district_id: str) -> District | None:
+    return districts_for(user).filter(district_id=district_id.strip()).first()
 
 
 def planned_for(user: Any) -> QuerySet[PlannedOutage]:

@@ -7,8 +7,6 @@ disclosure (L29) and the outage/repair lookup (L47) are public and show no perso
 
 from __future__ import annotations
 
-import datetime as dt
-from collections import Counter, defaultdict
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -16,7 +14,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,10 +21,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from getelec.accounts.models import Organisation, Region
-from getelec.kernel.errors import ServiceError, add_to_form
+from getelec.kernel.errors import InvalidInput, ServiceError, add_to_form
 from getelec.kernel.policy import param
-from getelec.outages import exports, selectors, services, throttle
+from getelec.outages import exports, labels, selectors, services, throttle
 from getelec.outages.dashboard import dashboard_context, reward_penalty_table
 from getelec.outages.forms import (
     AdvanceRepairForm,
@@ -40,15 +36,13 @@ from getelec.outages.forms import (
     RepairForm,
     VerifyForm,
 )
+from getelec.outages.localtime import aware
 from getelec.outages.models import (
     OPEN_ENTRY_STATUSES,
     REPAIR_STAGE_ORDER,
-    District,
     EntryStatus,
-    Feeder,
     LedgerEntry,
     PlannedOutage,
-    ReliabilitySnapshot,
     RepairStage,
 )
 from getelec.webinput import page_number, query_year
@@ -84,16 +78,6 @@ def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
     return response
 
 
-def _cities() -> list[Region]:
-    return list(Region.objects.filter(level=Region.Level.CITY).order_by("code"))
-
-
-def _companies() -> list[Organisation]:
-    return list(
-        Organisation.objects.filter(kind=Organisation.Kind.SUPPLY_COMPANY).order_by("region_id")
-    )
-
-
 def _page(request: HttpRequest, qs: Any, per_page: int = 50) -> Any:
     return Paginator(qs, per_page).get_page(page_number(request.GET))
 
@@ -125,8 +109,10 @@ def ledger(request: HttpRequest) -> HttpResponse:
             "page": _page(request, qs.order_by("-year", "identified_on", "point_id")),
             "query": _query_without_page(request),
             "statuses": EntryStatus.choices,
-            "cities": _cities(),
-            "companies": _companies() if selectors.sees_everything(request.user) else [],
+            "cities": selectors.cities(),
+            "companies": selectors.supply_companies()
+            if selectors.sees_everything(request.user)
+            else [],
             "today": timezone.localdate(),
             "filters": request.GET,
         },
@@ -146,14 +132,14 @@ def _entry_context(request: HttpRequest, entry: LedgerEntry) -> dict[str, Any]:
     can_work = selectors.can_work_on(user, entry.company_id, entry.region_id)
     can_verify = selectors.can_verify(user)
     today = timezone.localdate()
-    end = services.observation_end(entry)
+    end = selectors.observation_end(entry)
     version = {"version": entry.version}
     return {
         "entry": entry,
-        "rule_text": services.entry_rule_text(entry),
-        "limits": services.entry_rule_values(entry),
-        "interruptions": list(entry.interruptions.all()),
-        "cause_labels": services.CAUSE_LABELS,
+        "rule_text": labels.entry_rule_text(entry),
+        "limits": labels.entry_rule_values(entry),
+        "interruptions": selectors.entry_interruptions(entry),
+        "cause_labels": labels.CAUSE_LABELS,
         "observation_end": end,
         "observation_passed": end is not None and today > end,
         "today": today,
@@ -174,18 +160,8 @@ def _entry_context(request: HttpRequest, entry: LedgerEntry) -> dict[str, Any]:
         "rectify_form": RectifyForm(initial={**version, "rectified_on": today}),
         "verify_form": VerifyForm(initial={**version, "verified_on": today}),
         "close_form": CloseForm(initial=version),
-        "history": _history(entry),
+        "history": selectors.entry_history(entry),
     }
-
-
-def _history(entry: LedgerEntry) -> list[Any]:
-    from getelec.audit.models import AuditEvent
-
-    return list(
-        AuditEvent.objects.filter(object_type="outages.ledgerentry", object_id=str(entry.pk))
-        .order_by("at", "id")
-        .only("at", "actor_label", "action", "reason")
-    )
 
 
 @desk_view
@@ -233,7 +209,7 @@ def entry_action(request: HttpRequest, number: str, action: str) -> HttpResponse
 @desk_view
 def warnings(request: HttpRequest) -> HttpResponse:
     year = timezone.localdate().year
-    rows = services.warning_list(selectors.statuses_for(request.user).filter(year=year))
+    rows = selectors.warnings_for(request.user, year)
     return render(request, "outages/warnings.html", {"rows": rows[:500], "total": len(rows)})
 
 
@@ -241,41 +217,15 @@ def warnings(request: HttpRequest) -> HttpResponse:
 def regulator(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     qs = selectors.entries_for(request.user)
-    open_qs = qs.filter(status__in=OPEN_ENTRY_STATUSES)
-    snapshot = ReliabilitySnapshot.objects.order_by("-year").first()  # L27: published yearly
-    by_group: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-    ages: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for e in open_qs:
-        city = e.region.parent.name if e.region.level == "county" and e.region.parent else ""
-        key = (e.company.name, city or e.region.name)
-        by_group[key][e.status] += 1
-        by_group[key]["open"] += 1
-        ages[key].append((today - e.identified_on).days)
-        if e.status == EntryStatus.PLANNED and e.target_on and e.target_on < today:
-            by_group[key]["overdue"] += 1
-        if e.reopened_count:
-            by_group[key]["reopened_any"] += 1
-    groups = [
-        {
-            "company": company,
-            "city": city,
-            "open": counts["open"],
-            "by_status": [counts[s] for s in OPEN_ENTRY_STATUSES],
-            "overdue": counts["overdue"],
-            "reopened_any": counts["reopened_any"],
-            "oldest": max(ages[(company, city)]),
-            "mean_age": round(sum(ages[(company, city)]) / len(ages[(company, city)])),
-        }
-        for (company, city), counts in sorted(by_group.items())
-    ]
+    snapshot = selectors.latest_snapshot()  # L27: published yearly
     return render(
         request,
         "outages/regulator.html",
         {
-            "groups": groups,
+            "groups": selectors.open_entry_groups(qs, today),
             "statuses": [s for s in EntryStatus if s in OPEN_ENTRY_STATUSES],
             "overdue": selectors.overdue_entries(qs, today).order_by("target_on")[:200],
-            "reopened": qs.filter(reopened_count__gt=0).order_by("-reopened_on")[:200],
+            "reopened": selectors.reopened_entries(qs)[:200],
             "late": selectors.late_arrivals(selectors.repairs_for(request.user))[:200],
             "today": today,
             "snapshot": snapshot,
@@ -290,18 +240,7 @@ def regulator(request: HttpRequest) -> HttpResponse:
 
 
 def _public_rows(request: HttpRequest) -> Any:
-    qs = selectors.public_entries()
-    region = (request.GET.get("region") or "").strip()
-    if region:
-        found = Region.objects.filter(code=region).first()
-        qs = qs.filter(region__code__startswith=found.scope_prefix) if found else qs.none()
-    q = (request.GET.get("q") or "").strip()
-    if q:
-        qs = qs.filter(Q(feeder__name__icontains=q) | Q(district__name__icontains=q))
-    year = query_year(request.GET)
-    if year is not None:
-        qs = qs.filter(year=year)
-    return qs.order_by("-year", "region_id", "feeder__name", "level", "point_id")
+    return selectors.filter_public_entries(selectors.public_entries(), request.GET)
 
 
 def disclosure(request: HttpRequest) -> HttpResponse:
@@ -313,7 +252,7 @@ def disclosure(request: HttpRequest) -> HttpResponse:
             "page": _page(request, qs),
             "query": _query_without_page(request),
             "columns": exports.headers(exports.PUBLIC_COLUMNS),
-            "regions": Region.objects.exclude(level=Region.Level.PROVINCE).order_by("code"),
+            "regions": selectors.disclosure_regions(),
             "filters": request.GET,
         },
     )
@@ -372,29 +311,20 @@ def my_power(request: HttpRequest) -> HttpResponse:
 # --------------------------------------------------------------------------------------------
 
 
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    return timezone.make_aware(value) if timezone.is_naive(value) else value
-
-
 def _planned_inputs(request: HttpRequest, form: PlannedOutageForm) -> dict[str, Any]:
     data = form.cleaned_data
-    feeder = selectors.districts_for(request.user)
-    feeder_obj = Feeder.objects.filter(
-        feeder_id=data["feeder"].strip(), districts__in=feeder
-    ).first()
+    feeder_obj = selectors.feeder_for(request.user, data["feeder"])
     if feeder_obj is None:
-        raise services.InvalidInput(_("未找到该线路（或不属于本企业）"), "feeder")
+        raise InvalidInput(_("未找到该线路（或不属于本企业）"), "feeder")
     ids = [x.strip() for x in data["districts"].replace("，", ",").split(",") if x.strip()]
-    districts = list(District.objects.filter(district_id__in=ids, feeder=feeder_obj))
+    districts = selectors.feeder_districts(feeder_obj, ids)
     if len(districts) != len(set(ids)):
-        raise services.InvalidInput(_("有台区编号不存在或不在该线路上"), "districts")
+        raise InvalidInput(_("有台区编号不存在或不在该线路上"), "districts")
     return {
         "feeder": feeder_obj,
         "districts": districts,
-        "start": _aware(data["start"]),
-        "end": _aware(data["end"]),
+        "start": aware(data["start"]),
+        "end": aware(data["end"]),
         "work": data["work"],
         "confirm_warning": data["confirm_warning"],
     }
@@ -469,14 +399,10 @@ def repairs(request: HttpRequest) -> HttpResponse:
     if selectors.is_company_staff(request.user):
         form = RepairForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            district = (
-                selectors.districts_for(request.user)
-                .filter(district_id=form.cleaned_data["district"].strip())
-                .first()
-            )
+            district = selectors.district_for(request.user, form.cleaned_data["district"])
             try:
                 if district is None:
-                    raise services.InvalidInput(_("未找到该台区（或不属于本企业）"), "district")
+                    raise InvalidInput(_("未找到该台区（或不属于本企业）"), "district")
                 ticket = services.open_repair(
                     request.user, district=district, description=form.cleaned_data["description"]
                 )
@@ -517,7 +443,7 @@ def repair_detail(request: HttpRequest, number: str) -> HttpResponse:
                     request.user,
                     ticket,
                     stage=form.cleaned_data["stage"],
-                    at=_aware(form.cleaned_data["at"]),
+                    at=aware(form.cleaned_data["at"]),
                 )
             except ServiceError as exc:
                 add_to_form(form, exc)

@@ -47,6 +47,7 @@ from getelec.supervision.models import (
     LedgerTask,
     MonthlyBatch,
     ProgressReport,
+    ReportAttachment,
     ReportProgress,
     Section,
 )
@@ -106,6 +107,29 @@ def get_report_for(user: User, pk: int) -> ProgressReport:
     if report is None:
         raise Http404("未找到该报告")
     return report
+
+
+def task_reports(user: User, task: LedgerTask) -> QuerySet[ProgressReport]:
+    """The reports on a task the user may see, newest first, with their attachments."""
+    return (
+        reports_for(user)
+        .filter(assignment__task=task)
+        .prefetch_related("attachments")
+        .order_by("-submitted_at", "-id")
+    )
+
+
+def assignment_for(user: User, task: LedgerTask, pk: int) -> LedgerAssignment | None:
+    """One of the task's assignments the user may report on, or None."""
+    return assignments_for(user).filter(pk=pk, task=task).first()
+
+
+def get_attachment_for(user: User, pk: int) -> ReportAttachment:
+    """An attachment of a report the user may see; otherwise 404."""
+    att = ReportAttachment.objects.filter(pk=pk, report__in=reports_for(user)).first()
+    if att is None:
+        raise Http404(gettext("未找到该附件"))
+    return att
 
 
 def can_report(user: User, assignment: LedgerAssignment) -> bool:
@@ -210,6 +234,12 @@ def ledger_status(
         units = by_task.get(task.pk, [])
         out.append(TaskStatus(task, units, rules.worst(u.state for u in units)))
     return out
+
+
+def task_status(user: User, task: LedgerTask, today: dt.date | None = None) -> TaskStatus:
+    """The ledger row of one task the user may see (`get_task_for`)."""
+    (status,) = ledger_status(user, today, tasks=LedgerTask.objects.filter(pk=task.pk))
+    return status
 
 
 def ledger_by_section(statuses: list[TaskStatus]) -> list[tuple[str, str, list[TaskStatus]]]:
@@ -570,6 +600,24 @@ def companies_for(user: User) -> QuerySet[Organisation]:
         in_scope = filing_applications_for(user).values("company_id")
         return qs.filter(Q(region__code__startswith=powers.prefix) | Q(pk__in=in_scope))
     return qs.none()
+
+
+def company_for(user: User, pk: int | None) -> Organisation | None:
+    """A supply company within the user's scope, or None."""
+    return None if pk is None else companies_for(user).filter(pk=pk).first()
+
+
+def preview_company(user: User, pk: int | None) -> Organisation | None:
+    """The company whose month is previewed: the one asked for, within scope; else a filer's
+    own company."""
+    companies = companies_for(user)
+    asked = None if pk is None else companies.filter(pk=pk).first()
+    return asked or (companies.first() if powers_of(user).has(Power.FILE_FILINGS) else None)
+
+
+def batch_of(user: User, company: Organisation, month: dt.date) -> MonthlyBatch | None:
+    """The company's batch for the month, if the user may see it."""
+    return batches_for(user).filter(company=company, month=month).first()
 
 
 @dataclass

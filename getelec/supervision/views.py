@@ -117,19 +117,14 @@ def task_detail(request: SignedInRequest, number: int) -> HttpResponse:
     user = request.user
     task = selectors.get_task_for(user, number)
     today = timezone.localdate()
-    (status,) = selectors.ledger_status(user, today, tasks=type(task).objects.filter(pk=task.pk))
+    status = selectors.task_status(user, task, today)
     quarters = selectors.reportable_quarters(today)
     unit_forms = []
     for unit in status.units:
         if selectors.can_report(user, unit.assignment):
             form = ReportForm(initial={"assignment": unit.assignment.pk}, quarters=quarters)
             unit_forms.append((unit, form))
-    reports = (
-        selectors.reports_for(user)
-        .filter(assignment__task=task)
-        .prefetch_related("attachments")
-        .order_by("-submitted_at", "-id")
-    )
+    reports = selectors.task_reports(user, task)
     review_forms = {
         r.pk: ReviewForm()
         for r in reports
@@ -164,11 +159,7 @@ def file_report(request: SignedInRequest, number: int) -> HttpResponse:
                 f"{form.fields[field].label if field in form.fields else field}：{errors[0]}",
             )
         return redirect("supervision:task", number=task.number)
-    assignment = (
-        selectors.assignments_for(user)
-        .filter(pk=form.cleaned_data["assignment"], task=task)
-        .first()
-    )
+    assignment = selectors.assignment_for(user, task, form.cleaned_data["assignment"])
     if assignment is None:
         raise Http404(_("未找到该任务"))
     quarter = rules.Quarter.parse(form.cleaned_data["period"])
@@ -213,14 +204,7 @@ def review(request: SignedInRequest, pk: int) -> HttpResponse:
 
 @desk_view
 def attachment(request: SignedInRequest, pk: int) -> FileResponse:
-    from getelec.supervision.models import ReportAttachment
-
-    att = ReportAttachment.objects.filter(
-        pk=pk,
-        report__in=selectors.reports_for(request.user),
-    ).first()
-    if att is None:
-        raise Http404(_("未找到该附件"))
+    att = selectors.get_attachment_for(request.user, pk)
     return FileResponse(
         att.file.open("rb"),
         as_attachment=True,
@@ -409,10 +393,7 @@ def batch_preview(request: SignedInRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
     form = MonthForm(request.GET or {"month": f"{_default_month(today):%Y-%m}"})
-    companies = selectors.companies_for(user)
-    company = companies.filter(pk=query_int(request.GET, "company", default=0)).first() or (
-        companies.first() if powers_of(user).has(Power.FILE_FILINGS) else None
-    )
+    company = selectors.preview_company(user, query_int(request.GET, "company", default=0))
     if company is None:
         raise Http404(_("未找到该供电企业"))
     if not form.is_valid():
@@ -421,7 +402,7 @@ def batch_preview(request: SignedInRequest) -> HttpResponse:
         return redirect("supervision:batches")
     month = form.cleaned_data["month"]
     preview = selectors.batch_preview(company, month, today)
-    existing = selectors.batches_for(user).filter(company=company, month=month).first()
+    existing = selectors.batch_of(user, company, month)
     return render(
         request,
         "supervision/batch_preview.html",
@@ -445,8 +426,7 @@ def batch_submit(request: SignedInRequest) -> HttpResponse:
         # ErrorList[i] is the message text; django-stubs types it as the stored item
         messages.error(request, form.errors["month"][0])  # type: ignore[arg-type]
         return redirect("supervision:batches")
-    org_id = user.organisation_id  # none: no company of one's own (pk=None matches nothing)
-    company = None if org_id is None else selectors.companies_for(user).filter(pk=org_id).first()
+    company = selectors.company_for(user, user.organisation_id)
     if company is None or not powers_of(user).has(Power.FILE_FILINGS):
         raise Http404(_("未找到该供电企业"))
     try:

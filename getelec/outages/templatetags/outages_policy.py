@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from getelec.outages import services
+from getelec.outages import labels, rules
 from getelec.outages.models import LedgerEntry
 
 register = template.Library()
@@ -18,9 +17,9 @@ register = template.Library()
 def outage_limits() -> dict[str, Any]:
     """The L28 limits and the early-warning thresholds in force today:
     {% outage_limits as limits %} … {{ limits.year_max }}."""
-    params = services.params_from_policy(timezone.localdate())
+    params = labels.params_in_force()
     return {
-        **services.rules.Limits.from_params(params).label_values(),
+        **rules.Limits.from_params(params).label_values(),
         "warning_year_min": params.warning_year_min_count,
         "warning_long_days": params.warning_long_days,
         "warning_long_count": params.warning_long_count,
@@ -32,7 +31,7 @@ def outage_limits() -> dict[str, Any]:
 @register.filter
 def entry_rule(entry: LedgerEntry) -> str:
     """The translated rule an entry broke, with the limits it was judged by."""
-    return services.entry_rule_text(entry)
+    return labels.entry_rule_text(entry)
 
 
 @register.simple_tag

@@ -13,7 +13,7 @@ from django.utils.functional import Promise
 from django.utils.translation import trans_real
 
 from getelec.analytics.params import default_params
-from getelec.outages import dashboard, exports, rules, services
+from getelec.outages import dashboard, exports, labels, rules, services
 from getelec.outages.models import LedgerEntry
 from getelec.outages.tests.conftest import PASSWORD
 
@@ -54,7 +54,7 @@ def test_the_ledger_follows_a_changed_policy_value(
 ) -> None:
     # L28 amended: more than 7 a year, more than 2 in 30 days.
     amended = default_params(year_max_count=7, window_days=30, window_max_count=2)
-    monkeypatch.setattr(services, "params_from_policy", lambda *a, **k: amended)
+    monkeypatch.setattr(labels, "params_from_policy", lambda *a, **k: amended)
     assert services.rule_values()["year_max"] == 7
     page = _client(users["regulator"]).get(reverse("outages:ledger")).content.decode()
     assert "一年内停电次数不超过7次、连续30天停电次数不超过2次" in page
