@@ -271,8 +271,11 @@ def filing_new(request: HttpRequest, number: str) -> HttpResponse:
     application = connection.get_application_for(user, number)  # type: ignore[arg-type]
     if not connection.can_work_on(user, application):  # type: ignore[arg-type]
         raise Http404(_("未找到该申请"))
+    existing = selectors.filings_for(user).filter(application=application).first()  # type: ignore[arg-type]
+    if existing is not None:  # one filing per application: open it (revise it there)
+        return redirect("supervision:filing", pk=existing.pk)
     form = FilingForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial=FilingForm.initial_from(services.FilingInput.from_application(application)),
     )
     if request.method == "POST" and form.is_valid():
@@ -331,7 +334,7 @@ def filing_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404(_("未找到该备案"))
     form_class = FilingForm if filing.is_draft else ReviseForm
     initial = {**_filing_input_initial(filing), "version": filing.version}
-    form = form_class(request.POST or None, initial=initial)
+    form = form_class(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             if filing.is_draft:
