@@ -147,6 +147,8 @@ def _entry_context(request: HttpRequest, entry: LedgerEntry) -> dict[str, Any]:
     can_verify = selectors.can_verify(user)
     today = timezone.localdate()
     end = services.observation_end(entry)
+    passed = end is not None and today > end
+    in_observation = entry.status == EntryStatus.OBSERVATION
     version = {"version": entry.version}
     return {
         "entry": entry,
@@ -155,12 +157,17 @@ def _entry_context(request: HttpRequest, entry: LedgerEntry) -> dict[str, Any]:
         "interruptions": list(entry.interruptions.all()),
         "cause_labels": services.CAUSE_LABELS,
         "observation_end": end,
-        "observation_passed": end is not None and today > end,
+        "observation_passed": passed,
         "today": today,
         "can_plan": can_work
         and entry.status in (EntryStatus.IDENTIFIED, EntryStatus.REOPENED, EntryStatus.PLANNED),
         "can_rectify": can_work and entry.status == EntryStatus.PLANNED,
-        "can_verify": can_verify and entry.status == EntryStatus.OBSERVATION,
+        # L30: verification only once the observation period has passed; until then the
+        # form is not offered, the page says from when it is.
+        "can_verify": can_verify and in_observation and passed,
+        "verify_from": end + dt.timedelta(days=1)
+        if can_verify and in_observation and end is not None and not passed
+        else None,
         "can_close": can_verify and entry.status == EntryStatus.VERIFIED,
         "plan_form": PlanForm(
             initial={
@@ -227,6 +234,9 @@ def entry_action(request: HttpRequest, number: str, action: str) -> HttpResponse
     context = _entry_context(request, entry)
     context[form_name] = form
     context["open_form"] = action
+    if not context.get(f"can_{action}"):  # the form is no longer offered: say why
+        for error in form.non_field_errors():
+            messages.error(request, error)
     return render(request, "outages/entry_detail.html", context, status=422)
 
 
