@@ -40,7 +40,7 @@ class Power(StrEnum):
     # Delay filings (A1), monthly batches, arrears-disconnection reports.
     FILE_FILINGS = "file_filings"  # the own company's filings and batches
     READ_FILINGS = "read_filings"  # filings of applications in scope
-    READ_BATCHES = "read_batches"  # batches of companies in scope, and those copied to it
+    READ_BATCHES = "read_batches"  # batches of companies in scope or concerning a region in it
     READ_ARREARS_REPORTS = "read_arrears_reports"
     # Supply quality (frequent-outage ledger, warnings, repairs).
     WORK_QUALITY_DESK = "work_quality_desk"  # the own company's grid in scope

@@ -129,7 +129,7 @@ def filings_batch(args: argparse.Namespace) -> int:
             submitted_on=timezone.localdate(),
             rows=preview.rows,
         )
-        content = exports.batch_xlsx_preview(batch, preview.copied_to)
+        content = exports.batch_xlsx_preview(batch)
         print(
             f"{company.name} {month:%Y-%m}: not submitted yet; preview of "
             f"{len(preview.rows)} filings → {out}"

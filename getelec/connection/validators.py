@@ -16,8 +16,10 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum import exceptions as stdnum_errors
+from stdnum import numdb
 from stdnum.cn import ric, uscc
 
 from getelec.core.assess import MAX_CAPACITY_KW
@@ -75,25 +77,50 @@ def required_text(field: str, label: str, value: Any, max_length: int) -> str:
     return text
 
 
+def resident_id(value: Any, today: dt.date | None = None) -> str:
+    """身份证号 (GB 11643): 18 characters, a real birth date not after today, the check digit,
+    and a region code (first six digits) that is or was in use at any time.
+
+    python-stdnum also requires the code to have been in use in the birth year, which refuses
+    genuine numbers: a number is issued where the person is registered, so someone born in 1985
+    and registered in 兴庆区 (640104, in use since 2002) holds 640104198506121237. Such codes
+    are accepted here; a code never assigned is still refused.
+    """
+    raw = value.strip().upper() if isinstance(value, str) else ""
+    if not raw:
+        raise _invalid("id_number", _("请填写身份证号码"))
+    number = ric.compact(raw)
+    if len(number) != 18:
+        raise _invalid("id_number", _("身份证号码应为18位"))
+    if not number[:-1].isdigit() or not number[:-1].isascii():
+        raise _invalid("id_number", _("身份证号码格式不正确"))
+    if number[-1] != ric.calc_check_digit(number):
+        raise _invalid("id_number", _("身份证号码校验位不正确，请核对"))
+    try:
+        born = ric.get_birth_date(number)
+    except stdnum_errors.ValidationError:
+        born = None
+    if born is None or born > (today or timezone.localdate()):
+        raise _invalid("id_number", _("身份证号码中的出生日期无效"))
+    if not region_code_known(number[:6]):
+        raise _invalid("id_number", _("身份证号码中的地区码无效"))
+    return number
+
+
+def region_code_known(code: str) -> bool:
+    """Whether a six-digit administrative division code is or was ever assigned to a county
+    (python-stdnum's historical list, GB/T 2260, whatever the years it was in use)."""
+    info: dict[str, str] = {}
+    for _part, props in numdb.get("cn/loc").info(code):
+        info.update(props)
+    return bool(info.get("county"))
+
+
 def id_number(customer_type: str, value: Any) -> str:
     """身份证号 (18 digits, checksum) for residents; 统一社会信用代码 otherwise."""
     raw = value.strip().upper() if isinstance(value, str) else ""
     if customer_type == "residential":
-        if not raw:
-            raise _invalid("id_number", _("请填写身份证号码"))
-        try:
-            number = ric.validate(raw)
-        except stdnum_errors.InvalidChecksum:
-            raise _invalid("id_number", _("身份证号码校验位不正确，请核对")) from None
-        except stdnum_errors.InvalidLength:
-            raise _invalid("id_number", _("身份证号码应为18位")) from None
-        except stdnum_errors.InvalidComponent:
-            raise _invalid("id_number", _("身份证号码中的出生日期或地区码无效")) from None
-        except stdnum_errors.ValidationError:
-            raise _invalid("id_number", _("身份证号码格式不正确")) from None
-        if len(number) != 18:
-            raise _invalid("id_number", _("身份证号码应为18位"))
-        return number
+        return resident_id(raw)
     if not raw:
         raise _invalid("id_number", _("请填写统一社会信用代码"))
     try:

@@ -7,6 +7,7 @@ disclosure (L29) and the outage/repair lookup (L47) are public and show no perso
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -133,6 +134,8 @@ def _entry_context(request: HttpRequest, entry: LedgerEntry) -> dict[str, Any]:
     can_verify = selectors.can_verify(user)
     today = timezone.localdate()
     end = selectors.observation_end(entry)
+    passed = end is not None and today > end
+    in_observation = entry.status == EntryStatus.OBSERVATION
     version = {"version": entry.version}
     return {
         "entry": entry,
@@ -141,12 +144,17 @@ def _entry_context(request: HttpRequest, entry: LedgerEntry) -> dict[str, Any]:
         "interruptions": selectors.entry_interruptions(entry),
         "cause_labels": labels.CAUSE_LABELS,
         "observation_end": end,
-        "observation_passed": end is not None and today > end,
+        "observation_passed": passed,
         "today": today,
         "can_plan": can_work
         and entry.status in (EntryStatus.IDENTIFIED, EntryStatus.REOPENED, EntryStatus.PLANNED),
         "can_rectify": can_work and entry.status == EntryStatus.PLANNED,
-        "can_verify": can_verify and entry.status == EntryStatus.OBSERVATION,
+        # L30: verification only once the observation period has passed; until then the
+        # form is not offered, the page says from when it is.
+        "can_verify": can_verify and in_observation and passed,
+        "verify_from": end + dt.timedelta(days=1)
+        if can_verify and in_observation and end is not None and not passed
+        else None,
         "can_close": can_verify and entry.status == EntryStatus.VERIFIED,
         "plan_form": PlanForm(
             initial={
@@ -203,6 +211,9 @@ def entry_action(request: HttpRequest, number: str, action: str) -> HttpResponse
     context = _entry_context(request, entry)
     context[form_name] = form
     context["open_form"] = action
+    if not context.get(f"can_{action}"):  # the form is no longer offered: say why
+        for error in form.non_field_errors():
+            messages.error(request, error)
     return render(request, "outages/entry_detail.html", context, status=422)
 
 

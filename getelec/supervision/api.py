@@ -161,6 +161,5 @@ def batch(request: HttpRequest, pk: int) -> dict[str, Any]:
         "submitted_on": b.submitted_on,
         "late": b.late,
         "recipients": [o.name for o in b.recipients.all()],
-        "copied_to": [o.name for o in b.copied_to.all()],
         "rows": selectors.batch_rows(b),
     }

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from getelec.accounts.models import User
 from getelec.connection import services as connection
 from getelec.connection.models import OPEN_STATUSES, Application, Category, Pause, Status
+from getelec.core.compliance import on_time_rate
 from getelec.core.workdays import CalendarYearNotLoaded
 from getelec.kernel.policy import param
 from getelec.supervision.models import DelayFiling
@@ -153,10 +154,11 @@ class GroupFigures:
 
     @property
     def on_time_rate(self) -> float | None:
-        """Share of connected applications connected by their statutory due date (a filed
+        """Connected by the statutory due date ÷ (connected + open and past due on the report
+        date): getelec.core.compliance.on_time_rate, so a backlog is never hidden (a filed
         application is never "on time": it is reported as filed-and-kept or missed)."""
-        done = self.counts["completed"]
-        return round(100 * self.counts["on_time"] / done, 1) if done else None
+        c = self.counts
+        return on_time_rate(c["on_time"], c["completed"], c["overdue"])
 
     @property
     def avg_taken(self) -> float | None:

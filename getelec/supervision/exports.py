@@ -12,7 +12,6 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from getelec.accounts.models import Organisation
 from getelec.core.exports import workbook_bytes
 from getelec.supervision.models import MonthlyBatch
 from getelec.supervision.selectors import (
@@ -124,21 +123,21 @@ A1_FIELDS: list[tuple[str, str]] = [
 ]
 
 
-def batch_xlsx_preview(batch: MonthlyBatch, copied_to: Sequence[Organisation]) -> bytes:
+def batch_xlsx_preview(batch: MonthlyBatch) -> bytes:
     """An unsaved batch (not submitted yet), marked as a preview."""
     from getelec.supervision.services import REGULATOR_NAMES
 
-    return batch_xlsx(batch, list(REGULATOR_NAMES), [o.name for o in copied_to], preview=True)
+    return batch_xlsx(batch, list(REGULATOR_NAMES), preview=True)
 
 
 def batch_xlsx(
     batch: MonthlyBatch,
     recipient_names: Sequence[str] | None = None,
-    copied_names: Sequence[str] | None = None,
     preview: bool = False,
 ) -> bytes:
-    """A cover sheet (to, cc, month, due date, summary table) and one filled-in form A1 per
-    filing, as submitted (personal data masked: the workbook goes to the regulators)."""
+    """A cover sheet (recipients, month, due date, summary table) and one filled-in form A1 per
+    filing, as submitted (personal data masked: the workbook goes to the regulators). The
+    recipients are the two region regulators (T2); nobody is copied."""
     rows = batch_rows(batch)
     wb = Workbook()
     cover = wb.active
@@ -148,17 +147,13 @@ def batch_xlsx(
     cover["A1"].font = Font(bold=True, size=14)
     if recipient_names is None:
         recipient_names = [o.name for o in batch.recipients.all()]
-    if copied_names is None:
-        copied_names = [o.name for o in batch.copied_to.all()]
     recipients = "、".join(recipient_names)
-    copied = "、".join(copied_names) or "—"
     deadline = batch_deadline_of(batch)
     with translation.override("zh-hans"):  # the regulators' form is in Chinese
         due = f"{deadline.on:%Y-%m-%d}" if deadline.on else deadline.pending_text
     for label, value in (
         ("报送单位", batch.company.name),
         ("报送至", recipients),
-        ("抄送", copied),
         ("所属月份", f"{batch.month:%Y-%m}"),
         ("报送截止日", due),
         ("报送日期", "—" if preview else f"{batch.submitted_on:%Y-%m-%d}"),

@@ -9,6 +9,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from getelec.connection.forms import NamedErrorsMixin
 from getelec.connection.models import GridUpgradeCause
 from getelec.supervision.models import ReportProgress, ReviewStatus
 from getelec.supervision.rules import Quarter
@@ -16,10 +17,18 @@ from getelec.supervision.services import FilingInput
 
 
 class DateInput(forms.DateInput):
+    """An HTML date input needs ISO values (2027-01-29) whatever the locale's display format
+    (zh-hans renders 2027/01/29, which the browser rejects and shows as empty)."""
+
     input_type = "date"
 
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
 
-class FilingForm(forms.Form):
+
+class FilingForm(NamedErrorsMixin, forms.Form):
+    """Form A1; every error names its field in Chinese (like the application form)."""
+
     project_name = forms.CharField(label=_("项目名称"), max_length=200)
     cause = forms.ChoiceField(label=_("无法满足时限的原因"), choices=GridUpgradeCause.choices)
     cause_detail = forms.CharField(

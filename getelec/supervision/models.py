@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from getelec.accounts.models import Organisation
+from getelec.accounts.models import Organisation, Region
 from getelec.connection.models import Application, GridUpgradeCause
 
 # --------------------------------------------------------------------------------------------
@@ -263,11 +263,16 @@ class MonthlyBatch(models.Model):
     submitted_at = models.DateTimeField(_("报送时间"), auto_now_add=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     late = models.BooleanField(_("逾期报送"), default=False)
+    # T2: 自治区发展改革委 and 国家能源局西北监管局 (L4's 地方能源(电力)主管部门 is, in Ningxia,
+    # 自治区发展改革委); nobody else receives the batch.
     recipients = models.ManyToManyField(
         Organisation, related_name="received_batches", verbose_name=_("报送单位")
     )
-    copied_to = models.ManyToManyField(
-        Organisation, related_name="copied_batches", blank=True, verbose_name=_("抄送单位")
+    # The regions the batch concerns (the company's and those of its rows' applications), frozen
+    # with the rows: who may read it (a city energy authority reads its own city's, read-only).
+    # Not recipients.
+    regions = models.ManyToManyField(
+        Region, related_name="+", blank=True, verbose_name=_("涉及区划")
     )
     # The rows as submitted (JSON list): what the regulators received, never recomputed.
     rows = models.JSONField(_("报送内容"), default=list)

@@ -5,7 +5,8 @@ Powers come from the user's organisation (getelec.accounts.powers), never the ro
   organisation sees only the rows it is responsible for, and reports only on those.
 - Filings: READ_FILINGS holders see those of applications in their region (a city energy
   authority its city's), company staff their own company's; batches likewise (READ_BATCHES:
-  companies in the region and batches copied to the organisation).
+  batches of companies in the region and batches concerning an application in it, read-only;
+  the recipients are the two region regulators only, T2).
 Anything out of scope is a 404, never a 403.
 """
 
@@ -509,7 +510,7 @@ def filing_summary(user: User, today: dt.date | None = None) -> list[CompanyFili
 
 def batches_for(user: User) -> QuerySet[MonthlyBatch]:
     qs = MonthlyBatch.objects.select_related("company", "submitted_by").prefetch_related(
-        "recipients", "copied_to"
+        "recipients"
     )
     powers = powers_of(user)
     if powers.has(Power.FILE_FILINGS):
@@ -518,8 +519,10 @@ def batches_for(user: User) -> QuerySet[MonthlyBatch]:
         if powers.admin:
             return qs
         in_region = Q(company__region__code__startswith=powers.prefix)
-        copied = MonthlyBatch.objects.filter(copied_to=powers.organisation_id).values("pk")
-        return qs.filter(in_region | Q(pk__in=copied))
+        concerning = MonthlyBatch.objects.filter(regions__code__startswith=powers.prefix).values(
+            "pk"
+        )
+        return qs.filter(in_region | Q(pk__in=concerning))
     return qs.none()
 
 
@@ -626,12 +629,8 @@ class BatchPreview:
     month: dt.date
     deadline: rules.Deadline
     rows: list[dict[str, Any]]
-    copied_to: list[Organisation]
+    regions: list[str]  # the company's region and its rows' (who may read it), not recipients
     basis: dict[str, Any]
-
-
-def _city_code(region_code: str) -> str:
-    return region_code[:4] + "00"
 
 
 def revision_row(revision: FilingRevision, full: bool = False) -> dict[str, Any]:
@@ -692,7 +691,7 @@ def batch_preview(company: Organisation, month: dt.date, today: dt.date) -> Batc
         .order_by("submitted_on", "pk")
     )
     cancelled_on = cancellation_dates(f.application for f in filings)
-    rows, cities = [], set()
+    rows, regions = [], set()
     for filing in filings:
         app = filing.application
         cancelled = cancelled_on.get(app.pk)
@@ -741,18 +740,14 @@ def batch_preview(company: Organisation, month: dt.date, today: dt.date) -> Batc
                 **revision_row(revision),
             }
         )
-        cities.add(_city_code(app.region_id))
-    cities.add(_city_code(company.region_id))
-    copied = list(
-        Organisation.objects.filter(
-            kind=Organisation.Kind.ENERGY_AUTHORITY, region_id__in=sorted(cities)
-        ).order_by("region_id")
-    )
+        regions.add(app.region_id)
+    if company.region_id:
+        regions.add(company.region_id)
     basis = {
         "period": param("filing_batch_period", end).as_dict(),
         "due": due_wd.as_dict(),
     }
-    return BatchPreview(company, month, deadline, rows, copied, basis)
+    return BatchPreview(company, month, deadline, rows, sorted(regions), basis)
 
 
 @dataclass

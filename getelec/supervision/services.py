@@ -346,7 +346,7 @@ class FilingInput:
 
 def default_project_name(application: Application) -> str:
     """The prefilled project name: category and application number, never the customer's
-    name or address (the filing goes to the regulators and the city energy authority)."""
+    name or address (the filing goes to the regulators; the city energy authority reads it)."""
     with translation.override("zh-hans"):
         category = str(Category(application.category).label)
     return f"{category}用电报装（{application.number}）"
@@ -601,7 +601,7 @@ def submit_batch(actor: User, company: Organisation, month: dt.date) -> MonthlyB
         except IntegrityError:
             return MonthlyBatch.objects.get(company=company, month=month)
         batch.recipients.set(regulator_organisations())
-        batch.copied_to.set(preview.copied_to)
+        batch.regions.set(Region.objects.filter(code__in=preview.regions))
         record(
             actor,
             "supervision.submit_batch",

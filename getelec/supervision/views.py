@@ -252,8 +252,11 @@ def filing_new(request: SignedInRequest, number: str) -> HttpResponse:
     application = connection.get_application_for(user, number)
     if not connection.can_work_on(user, application):
         raise Http404(_("未找到该申请"))
+    existing = selectors.filings_for(user).filter(application=application).first()
+    if existing is not None:  # one filing per application: open it (revise it there)
+        return redirect("supervision:filing", pk=existing.pk)
     form = FilingForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         initial=FilingForm.initial_from(services.FilingInput.from_application(application)),
     )
     if request.method == "POST" and form.is_valid():
@@ -312,7 +315,7 @@ def filing_edit(request: SignedInRequest, pk: int) -> HttpResponse:
         raise Http404(_("未找到该备案"))
     form_class = FilingForm if filing.is_draft else ReviseForm
     initial = {**_filing_input_initial(filing), "version": filing.version}
-    form = form_class(request.POST or None, initial=initial)
+    form = form_class(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             if filing.is_draft:

@@ -109,3 +109,28 @@ def test_a_regulator_signs_off_an_entry_and_the_public_page_shows_it_closed(
     assert row.locator(".status").inner_text() == "已销号"
     assert "2026-11-26" in row.inner_text()
     assert errors == []
+
+
+def test_hovering_the_quality_charts_breaks_no_content_security_policy(
+    observed: Any, live_server: Any, page: Any
+) -> None:
+    """The tooltip (static/js/charts.js) has no inline styles and keeps its colour markers."""
+    page.add_init_script(
+        "window.__csp = []; document.addEventListener('securitypolicyviolation',"
+        " function (e) { window.__csp.push(e.violatedDirective + ' ' + e.sourceFile); });"
+    )
+    page.goto(f"{live_server.url}/accounts/login/?next=/quality/dashboard/")
+    page.fill("#id_username", "regulator")
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/quality/dashboard/")
+    chart = page.locator("#chart-month")
+    page.wait_for_selector("#chart-month canvas")
+    chart.scroll_into_view_if_needed()
+    box = chart.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.9, box["y"] + box["height"] * 0.6)
+    markers = page.locator("#chart-month .chart-tooltip .chart-marker")
+    markers.first.wait_for()
+    colours = {m.evaluate("e => getComputedStyle(e).backgroundColor") for m in markers.all()}
+    assert len(colours) == 2, colours  # SAIDI and SAIFI, each in its series colour
+    assert page.evaluate("window.__csp") == []

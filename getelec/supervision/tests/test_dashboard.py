@@ -90,7 +90,8 @@ def test_figures_count_on_time_overdue_and_filed_separately(
         g.counts["on_time"],
         g.counts["overdue"],
     ) == (3, 2, 1, 1)
-    assert g.on_time_rate == 50.0
+    # One on time ÷ (two connected + one open past due): the backlog counts as a miss.
+    assert g.on_time_rate == 33.3
     assert sorted(g.taken) == [13, 18]  # working days 1 Sep → 18 / 25 Sep
     overdue = dashboard.drill(
         users["regulator_ndrc"], "company", g.key, "overdue", START, END, TODAY
@@ -203,6 +204,23 @@ def test_the_90th_percentile_is_nearest_rank(values: list[int], p90: float | Non
     assert dashboard.percentile(values, 90) == p90
 
 
+def test_a_backlog_past_its_due_date_lowers_the_on_time_rate_on_page_chart_and_export(
+    users: dict[str, Any], make_application: Any
+) -> None:
+    """Every connected case on time but three open past due: not 100 % (T2/L3 limits)."""
+    make_application(due_on=D(2026, 9, 22), completed_on=D(2026, 9, 18), status=Status.COMPLETED)
+    for _ in range(3):
+        make_application(due_on=D(2026, 11, 2))
+    make_application(due_on=D(2026, 12, 2))  # open, not yet due: not counted
+    (g,) = dashboard.figures(users["regulator_ndrc"], "company", START, END, TODAY)
+    assert g.on_time_rate == 25.0
+    client = Client()
+    client.force_login(users["regulator_ndrc"])
+    page = client.get(reverse("supervision:dashboard"))
+    assert "25.0%" in page.content.decode() and "100.0%" not in page.content.decode()
+    assert '"on_time_rate": [25.0]' in page.content.decode()
+
+
 def test_a_filing_that_misses_its_committed_date_counts_as_late_not_on_time(
     users: dict[str, Any], blocked: Any
 ) -> None:
@@ -313,7 +331,7 @@ def test_the_dashboard_export_lays_out_figures_findings_and_pause_reasons(
         figures["平均用时（工作日）"],
         figures["平均时限（工作日）"],
     ) == (
-        100,
+        50,
         3,
         5,
     )

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import time_machine
 
+from getelec.accounts.models import Organisation
 from getelec.audit.models import AuditEvent
 from getelec.connection.models import Status
 from getelec.connection.services import Conflict, InvalidInput, NotAllowed
@@ -280,7 +281,7 @@ class TestMonthlyBatch:
         assert rows[revised.pk]["revision"] == 2 and rows[revised.pk]["reason"] == "工程延期"
         assert closed.pk not in rows and draft.pk not in rows
         assert preview.deadline.on == D(2026, 11, 6)
-        assert [o.name for o in preview.copied_to] == ["银川市发展改革委（能源）"]
+        assert preview.regions == ["640100", "640104"]  # who may read it; nobody is copied
         assert other.pk not in rows
 
     def test_submitting_freezes_the_contents_and_names_recipients(
@@ -294,7 +295,10 @@ class TestMonthlyBatch:
             "自治区发展改革委",
             "国家能源局西北监管局",
         }
-        assert [o.name for o in batch.copied_to.all()] == ["银川市发展改革委（能源）"]
+        # T2 names the two region regulators; L4's 地方能源(电力)主管部门 is, in Ningxia,
+        # 自治区发展改革委: the city energy authority reads the batch but does not receive it.
+        assert not batch.recipients.filter(kind=Organisation.Kind.ENERGY_AUTHORITY).exists()
+        assert sorted(r.code for r in batch.regions.all()) == ["640100", "640104"]
         services.revise_filing(
             users["staff_a"], filing, form(committed_on=D(2027, 2, 1)), "再延期", filing.version
         )
@@ -330,7 +334,7 @@ class TestMonthlyBatch:
             flags = {f.month: f.state for f in selectors.batch_flags(users["staff_a"])}
         assert flags[D(2026, 10, 1)] == "due"
 
-    def test_batches_are_visible_to_the_company_the_regulators_and_the_copied_authority(
+    def test_batches_are_visible_to_the_company_the_regulators_and_the_city_authority(
         self, users: dict[str, Any], blocked: Any, orgs: Any
     ) -> None:
         filed(users, blocked(due_on=D(2026, 11, 20)), "2026-10-12")

@@ -7,8 +7,9 @@
     if (links && links[index]) { window.location.href = links[index]; }
   }
   function draw() {
+    var look = window.getelecCharts;
     var data = document.getElementById("compliance-data");
-    if (!data || typeof echarts === "undefined") { return; }
+    if (!data || typeof echarts === "undefined" || !window.getelecCharts) { return; }
     var d = JSON.parse(data.textContent);
     var s = d.series;
     var rotate = d.labels.length > 6 ? 30 : 0;
@@ -17,7 +18,8 @@
     if (node) {
       var chart = echarts.init(node);
       chart.setOption({
-        tooltip: { trigger: "axis" },
+        color: look.palette,
+        tooltip: look.tooltip("axis"),
         legend: { data: [s.on_time_rate, s.overdue] },
         xAxis: { type: "category", data: d.labels, axisLabel: { interval: 0, rotate: rotate } },
         yAxis: [{ type: "value", name: d.units.percent, max: 100 }, { type: "value", name: d.units.count }],
@@ -35,7 +37,8 @@
     if (takenNode) {
       var taken = echarts.init(takenNode);
       taken.setOption({
-        tooltip: { trigger: "axis" },
+        color: look.palette,
+        tooltip: look.tooltip("axis"),
         legend: { data: [s.avg_taken, s.avg_limit] },
         xAxis: { type: "category", data: d.labels, axisLabel: { interval: 0, rotate: rotate } },
         yAxis: { type: "value", name: d.units.workdays },

@@ -1,0 +1,28 @@
+"""The on-time rate of connection time limits (T2/L3), one definition for every report.
+
+A rate over completed cases only hides a backlog: a company that has connected nothing late
+but holds 28 applications past their due date would show 100 %. The rate therefore counts the
+open applications already past their due date on the report date as misses:
+
+    on-time rate = completed within the limit ÷ (completed + open and past due on the report date)
+
+Open applications not yet due are left out (their outcome is not known yet). Pure: no Django.
+"""
+
+from __future__ import annotations
+
+
+def on_time_rate(on_time: int, completed: int, open_past_due: int) -> float | None:
+    """The on-time rate in percent (one decimal), or None when nothing counts yet.
+
+    `on_time`: completed within the limit (a subset of `completed`); `completed`: all completed;
+    `open_past_due`: still open and past their due date on the report date.
+    """
+    if min(on_time, completed, open_past_due) < 0:
+        raise ValueError("counts cannot be negative")
+    if on_time > completed:
+        raise ValueError("on-time cases are a subset of the completed ones")
+    denominator = completed + open_past_due
+    if denominator == 0:
+        return None
+    return round(100 * on_time / denominator, 1)
