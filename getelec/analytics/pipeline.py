@@ -491,13 +491,14 @@ class Pipeline:
     def point_stats(self, lv: str, flags: str) -> None:
         """{lv}_stat0: what does not depend on the as-of date once the rows are known.
 
-        max_count_60: the largest count in any window [d, d + days - 1]; a window starting on
+        max_count_window: the largest count in any window [d, d + days - 1]; a window starting on
         a counted day is as good as any, so one RANGE window over the rows suffices."""
         p = self.p
         self.e.run(
             f"{lv}_stat0",
             f"""SELECT pkey, CAST(SUM(counted) AS BIGINT) AS count_year,
-              CAST(COALESCE(MAX(CASE WHEN counted = 1 THEN n END), 0) AS BIGINT) AS max_count_60,
+              CAST(COALESCE(MAX(CASE WHEN counted = 1 THEN n END), 0) AS BIGINT)
+                AS max_count_window,
               CAST(SUM(CASE WHEN cls = 1 THEN 1 ELSE 0 END) AS BIGINT) AS momentary_count,
               CAST(SUM(CASE WHEN cls = 2 THEN 1 ELSE 0 END) AS BIGINT) AS excluded_count,
               CAST(SUM(CASE WHEN cls = 3 THEN 1 ELSE 0 END) AS BIGINT) AS major_event_count,
@@ -519,11 +520,11 @@ class Pipeline:
         p = self.p
         long0, short0 = self.window_first_days()
         year_rule = f"count_year > {p.year_max_count}"
-        window_rule = f"max_count_60 > {p.window_max_count}"
+        window_rule = f"max_count_window > {p.window_max_count}"
         frequent = f"({year_rule} OR {window_rule})"
         self.e.run(
             f"{lv}_rule",
-            f"""SELECT pkey, count_year, max_count_60, momentary_count, excluded_count,
+            f"""SELECT pkey, count_year, max_count_window, momentary_count, excluded_count,
               major_event_count, merged_count,
               CASE WHEN {frequent} THEN 1 ELSE 0 END AS frequent,
               NULLIF(CONCAT_WS(',', CASE WHEN {year_rule} THEN 'year_limit' END,

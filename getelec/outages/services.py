@@ -307,7 +307,8 @@ def apply_result(
                 values={
                     "rule": r["rule"] or "",
                     "count_year": r["count_year"],
-                    "max_count_60": r["max_count_60"],
+                    "max_count_window": r["max_count_window"],
+                    "window_days": r["window_days"],
                     "frequent_districts": 0,
                 },
                 evidence=evidence,
@@ -339,7 +340,8 @@ def apply_result(
                 values={
                     "rule": "problem_line",
                     "count_year": r["count_year"],
-                    "max_count_60": r["max_count_60"],
+                    "max_count_window": r["max_count_window"],
+                    "window_days": r["window_days"],
                     "frequent_districts": r["frequent_districts"],
                 },
                 evidence=evidence,
@@ -361,7 +363,15 @@ def _sync_statuses(
 ) -> int:
     existing = {s.district_id: s for s in DistrictStatus.objects.filter(year=year)}
     new, changed, seen = [], [], set()
-    fields = ["as_of", "count_year", "max_count_60", "frequent", "rule", "warning"]
+    fields = [
+        "as_of",
+        "count_year",
+        "max_count_window",
+        "window_days",
+        "frequent",
+        "rule",
+        "warning",
+    ]
     for r in rows:
         d = districts.get(r["district_id"])
         if d is None:
@@ -370,7 +380,8 @@ def _sync_statuses(
         wanted = {
             "as_of": as_of,
             "count_year": r["count_year"],
-            "max_count_60": r["max_count_60"],
+            "max_count_window": r["max_count_window"],
+            "window_days": r["window_days"],
             "frequent": bool(r["frequent"]),
             "rule": r["rule"] or "",
             "warning": r["warning"] or "",
