@@ -230,7 +230,7 @@ class Outcome:
                 "meter_id": reg.meter_ids.take(keys),
                 "district_id": _dict(mdk.take(keys), reg.district_ids),
                 "feeder_id": _dict(mfk.take(keys), reg.feeder_ids),
-                **_points(m, self.params.window_days),
+                **_points(m, self.params.outage_window_days),
             }
         )
         d = eng.arrow(RESULT_SQL["districts"])
@@ -239,7 +239,7 @@ class Outcome:
             {
                 "district_id": reg.district_ids.take(keys),
                 "feeder_id": _dict(reg.district_feeder.take(keys), reg.feeder_ids),
-                **_points(d, self.params.window_days),
+                **_points(d, self.params.outage_window_days),
                 "frequent_meters": d["frequent_meters"].cast(pa.int64()),
             }
         )
@@ -249,11 +249,11 @@ class Outcome:
                 "feeder_id": reg.feeder_ids.take(f["pkey"]),
                 "frequent_districts": f["frequent_districts"],
                 "problem_line": pc.greater_equal(
-                    f["frequent_districts"], self.params.problem_line_min_districts
+                    f["frequent_districts"], self.params.outage_problem_line_min_districts
                 ),
                 "count_year": f["count_year"],
                 "max_count_window": f["max_count_window"],
-                "window_days": _window_days(self.params.window_days, f.num_rows),
+                "window_days": _window_days(self.params.outage_window_days, f.num_rows),
             }
         )
         self.point_cache = {"meters": meters, "districts": districts, "feeders": feeders}

@@ -34,16 +34,17 @@ RULE_CLAUSES: dict[str, str] = {"year_limit": "L28", "window_limit": "L28"}
 
 
 class FrequentLimits(Protocol):
-    """The L28 values in force: OutageParams (getelec.analytics.params) or anything with them."""
+    """The L28 values in force, named as their policy parameters: OutageParams
+    (getelec.analytics.params) or anything with them."""
 
     @property
-    def year_max_count(self) -> int: ...
+    def outage_year_max_count(self) -> int: ...
     @property
-    def window_days(self) -> int: ...
+    def outage_window_days(self) -> int: ...
     @property
-    def window_max_count(self) -> int: ...
+    def outage_window_max_count(self) -> int: ...
     @property
-    def merge_window_hours(self) -> float: ...
+    def outage_merge_window_hours(self) -> float: ...
 
 
 @dataclass(frozen=True)
@@ -132,27 +133,33 @@ def max_in_window(days: Sequence[dt.date], window_days: int) -> tuple[int, dt.da
 
 def breaching_windows(days: Sequence[dt.date], limits: FrequentLimits) -> list[Window]:
     """The windows holding more counted interruptions than `window_max_count`."""
-    return [w for w in windows(days, limits.window_days) if w.count > limits.window_max_count]
+    return [
+        w
+        for w in windows(days, limits.outage_window_days)
+        if w.count > limits.outage_window_max_count
+    ]
 
 
 def breaches_of(days: Sequence[dt.date], limits: FrequentLimits) -> tuple[Breach, ...]:
     """The L28 rules broken by the counted interruptions on `days` (one period)."""
     found = []
-    if len(days) > limits.year_max_count:
+    if len(days) > limits.outage_year_max_count:
         found.append(
-            Breach("year_limit", RULE_CLAUSES["year_limit"], len(days), limits.year_max_count)
+            Breach(
+                "year_limit", RULE_CLAUSES["year_limit"], len(days), limits.outage_year_max_count
+            )
         )
-    count, start = max_in_window(days, limits.window_days)
-    if start is not None and count > limits.window_max_count:
+    count, start = max_in_window(days, limits.outage_window_days)
+    if start is not None and count > limits.outage_window_max_count:
         found.append(
             Breach(
                 "window_limit",
                 RULE_CLAUSES["window_limit"],
                 count,
-                limits.window_max_count,
-                limits.window_days,
+                limits.outage_window_max_count,
+                limits.outage_window_days,
                 start,
-                start + dt.timedelta(days=limits.window_days - 1),
+                start + dt.timedelta(days=limits.outage_window_days - 1),
             )
         )
     return tuple(found)
@@ -181,13 +188,13 @@ def frequent_status(
             timed.append(t)
         else:
             dated.append(t)
-    counted_times, merged = merge_sequential(timed, params.merge_window_hours)
+    counted_times, merged = merge_sequential(timed, params.outage_merge_window_hours)
     counted: list[dt.date | dt.datetime] = [*counted_times, *dated]
     counted.sort(key=lambda t: (_day(t), t if isinstance(t, dt.datetime) else dt.datetime.min))
     days = [_day(t) for t in counted]
-    count, start = max_in_window(days, params.window_days)
+    count, start = max_in_window(days, params.outage_window_days)
     window = (
-        Window(start, start + dt.timedelta(days=params.window_days - 1), count)
+        Window(start, start + dt.timedelta(days=params.outage_window_days - 1), count)
         if start is not None
         else None
     )
@@ -195,7 +202,7 @@ def frequent_status(
         as_of=as_of,
         count_year=len(days),
         max_count_window=count,
-        window_days=params.window_days,
+        window_days=params.outage_window_days,
         window=window,
         breaches=breaches_of(days, params),
         counted=tuple(counted),
@@ -207,8 +214,8 @@ def frequent_status(
 def breach_margin(counted_days: Sequence[dt.date], as_of: dt.date, limits: FrequentLimits) -> int:
     """How many further counted interruptions (from the day after `as_of`) would breach L28:
     the smaller of the year margin and the margin of the window ending tomorrow."""
-    year_margin = limits.year_max_count + 1 - len(counted_days)
-    window_start = as_of + dt.timedelta(days=1) - dt.timedelta(days=limits.window_days - 1)
+    year_margin = limits.outage_year_max_count + 1 - len(counted_days)
+    window_start = as_of + dt.timedelta(days=1) - dt.timedelta(days=limits.outage_window_days - 1)
     recent = sum(1 for d in counted_days if d >= window_start)
-    window_margin = limits.window_max_count + 1 - recent
+    window_margin = limits.outage_window_max_count + 1 - recent
     return max(0, min(year_margin, window_margin))

@@ -194,7 +194,7 @@ def check_state(
         raise StateError(f"--as-of {as_of} is before --since {since}")
     if meta["params"] != params.fingerprint():
         raise StateError("the policy parameters changed since the last run; run a full analysis")
-    if params.med_exclusion:
+    if params.outage_major_event_day_exclusion:
         raise StateError("major-event-day exclusion needs a full analysis (its threshold moves)")
     if meta["meters"] != meters_digest:
         raise StateError("the meter registry changed since the last run; run a full analysis")

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from getelec.analytics import frequent
 from getelec.analytics.frequent import breach_margin, max_in_window
@@ -61,31 +61,35 @@ RULE_LABELS = {
 
 @dataclass(frozen=True)
 class Limits:
-    """The L28 limits and the merge rule, from OutageParams (same names: the policy values'
-    one identifier, getelec.analytics.params)."""
+    """The L28 limits, the merge rule and the problem-line threshold: the desk's part of
+    OutageParams, each named as its policy parameter (getelec/policy/outages.yaml)."""
 
-    year_max_count: int
-    window_days: int
-    window_max_count: int
-    merge_window_hours: float
-    problem_line_min_districts: int = 2
+    outage_year_max_count: int
+    outage_window_days: int
+    outage_window_max_count: int
+    outage_merge_window_hours: float
+    outage_problem_line_min_districts: int
 
     @classmethod
     def from_params(cls, params: OutageParams) -> Limits:
-        return cls(
-            year_max_count=params.year_max_count,
-            window_days=params.window_days,
-            window_max_count=params.window_max_count,
-            merge_window_hours=params.merge_window_hours,
-            problem_line_min_districts=params.problem_line_min_districts,
-        )
+        return cls(**{f.name: getattr(params, f.name) for f in fields(cls)})
+
+    # Read by getelec/outages/services.py until its split into a package lands (then it reads
+    # the names above and these two go).
+    @property
+    def window_days(self) -> int:
+        return self.outage_window_days
+
+    @property
+    def problem_line_min_districts(self) -> int:
+        return self.outage_problem_line_min_districts
 
     def label_values(self) -> dict[str, int]:
         """The placeholders of RULE_LABELS."""
         return {
-            "year_max": self.year_max_count,
-            "window_days": self.window_days,
-            "window_max": self.window_max_count,
+            "year_max": self.outage_year_max_count,
+            "window_days": self.outage_window_days,
+            "window_max": self.outage_window_max_count,
         }
 
 
@@ -153,9 +157,10 @@ def project_planned(
 ) -> Projection:
     """Add the already planned outages and `new_start` to a district's counted interruptions
     (same calendar year only, merge rule applied in time order) and check the L28 limits."""
-    merge = dt.timedelta(hours=limits.merge_window_hours)
+    merge = dt.timedelta(hours=limits.outage_merge_window_hours)
     kept, _merged = frequent.merge_sequential(
-        [*counted, *(p for p in planned if p.year == new_start.year)], limits.merge_window_hours
+        [*counted, *(p for p in planned if p.year == new_start.year)],
+        limits.outage_merge_window_hours,
     )
     # Within the merge window of another start, one of the two is not counted again.
     merged = any(abs(new_start - t) < merge for t in kept)
@@ -164,7 +169,7 @@ def project_planned(
     days = [t.date() for t in kept if t.year == new_start.year]
     return Projection(
         count_year=len(days),
-        max_count_window=max_in_window(days, limits.window_days)[0],
+        max_count_window=max_in_window(days, limits.outage_window_days)[0],
         breaches=breaches(days, limits) if not merged else [],
         merged=merged,
     )

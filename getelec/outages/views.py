@@ -151,7 +151,6 @@ def _entry_context(request: HttpRequest, entry: LedgerEntry) -> dict[str, Any]:
     return {
         "entry": entry,
         "rule_text": services.entry_rule_text(entry),
-        "limits": services.entry_rule_values(entry),
         "interruptions": list(entry.interruptions.all()),
         "cause_labels": services.CAUSE_LABELS,
         "observation_end": end,

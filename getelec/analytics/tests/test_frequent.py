@@ -19,7 +19,12 @@ from getelec.analytics.tests.util import T0, day, meters_rows, outage, row, run_
 pytestmark = pytest.mark.pure
 
 P = default_params()  # 5 a year, 3 in 60 days, 6-hour merge (the plan's values)
-AMENDED = default_params(year_max_count=7, window_days=30, window_max_count=2, merge_window_hours=3)
+AMENDED = default_params(
+    outage_year_max_count=7,
+    outage_window_days=30,
+    outage_window_max_count=2,
+    outage_merge_window_hours=3,
+)
 AS_OF = dt.date(2026, 12, 31)
 
 
@@ -162,7 +167,7 @@ def test_frequent_status(case: Case) -> None:
     got = frequent_status(case.starts, case.as_of, case.params)
     assert got.count_year == case.count_year, case.clause
     assert got.max_count_window == case.max_count_window, case.clause
-    assert got.window_days == case.params.window_days
+    assert got.window_days == case.params.outage_window_days
     assert got.rule == case.rule, case.clause
     assert got.frequent == bool(case.rule), case.clause
     assert len(got.merged) == case.merged, case.clause
