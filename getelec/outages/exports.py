@@ -58,7 +58,7 @@ REGULATOR_COLUMNS: list[tuple[Any, Callable[[LedgerEntry], Any]]] = [
     (gettext_lazy("供电企业"), lambda e: e.company.name),
     *PUBLIC_COLUMNS[:6],
     (gettext_lazy("年内停电次数"), lambda e: e.count_year),
-    (gettext_lazy("连续%(window_days)s天最多"), lambda e: e.max_count_window),
+    (gettext_lazy("连续%(outage_window_days)s天最多"), lambda e: e.max_count_window),
     (gettext_lazy("窗口天数"), lambda e: e.window_days),
     (gettext_lazy("识别日期"), lambda e: _date(e.identified_on)),
     (gettext_lazy("状态"), lambda e: e.get_status_display()),

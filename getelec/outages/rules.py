@@ -27,6 +27,7 @@ from getelec.analytics.frequent import breach_margin, max_in_window
 from getelec.analytics.params import OutageParams
 
 __all__ = [
+    "LABEL_PARAMETERS",
     "RULE_LABELS",
     "Limits",
     "Projection",
@@ -54,9 +55,13 @@ def gettext_noop(message: str) -> str:
 # Rule labels with the limits as placeholders; fill them with `Limits.label_values()` (the
 # policy values in force), never with literals.
 RULE_LABELS = {
-    "year_limit": gettext_noop("一年内停电超过%(year_max)s次（L28）"),
-    "window_limit": gettext_noop("连续%(window_days)s天停电超过%(window_max)s次（L28）"),
+    "year_limit": gettext_noop("一年内停电超过%(outage_year_max_count)s次（L28）"),
+    "window_limit": gettext_noop(
+        "连续%(outage_window_days)s天停电超过%(outage_window_max_count)s次（L28）"
+    ),
 }
+# The policy parameters RULE_LABELS name (their placeholders).
+LABEL_PARAMETERS = ("outage_year_max_count", "outage_window_days", "outage_window_max_count")
 
 
 @dataclass(frozen=True)
@@ -74,23 +79,9 @@ class Limits:
     def from_params(cls, params: OutageParams) -> Limits:
         return cls(**{f.name: getattr(params, f.name) for f in fields(cls)})
 
-    # Read by getelec/outages/services.py until its split into a package lands (then it reads
-    # the names above and these two go).
-    @property
-    def window_days(self) -> int:
-        return self.outage_window_days
-
-    @property
-    def problem_line_min_districts(self) -> int:
-        return self.outage_problem_line_min_districts
-
     def label_values(self) -> dict[str, int]:
-        """The placeholders of RULE_LABELS."""
-        return {
-            "year_max": self.outage_year_max_count,
-            "window_days": self.outage_window_days,
-            "window_max": self.outage_window_max_count,
-        }
+        """The placeholders of RULE_LABELS (the same names)."""
+        return {name: getattr(self, name) for name in LABEL_PARAMETERS}
 
 
 def breaches(days: Sequence[dt.date], limits: Limits) -> list[str]:

@@ -76,12 +76,6 @@ CAUSE_LABELS = {
     "other": gettext_lazy("其他"),
     "unknown": gettext_lazy("原因未明"),
 }
-# Placeholders of rules.RULE_LABELS ← the parameter names stored in a ledger entry's basis.
-RULE_BASIS_KEYS = {
-    "outage_year_max_count": "year_max",
-    "outage_window_days": "window_days",
-    "outage_window_max_count": "window_max",
-}
 
 
 def _tz() -> dt.tzinfo:
@@ -108,11 +102,11 @@ def rule_values(on: dt.date | None = None) -> dict[str, int]:
 def entry_rule_values(entry: LedgerEntry) -> dict[str, int]:
     """The L28 limits an entry was judged by: its stored basis, else the policy on its as-of."""
     values = {
-        RULE_BASIS_KEYS[c["parameter"]]: c["value"]
+        c["parameter"]: c["value"]
         for c in entry.basis or []
-        if c.get("parameter") in RULE_BASIS_KEYS
+        if c.get("parameter") in rules.LABEL_PARAMETERS
     }
-    if len(values) < len(RULE_BASIS_KEYS):
+    if len(values) < len(rules.LABEL_PARAMETERS):
         values = {**rule_values(entry.as_of), **values}
     return values
 
@@ -508,7 +502,7 @@ def _sync_entry(
             )
             if d is not None
         )
-        need = limits.problem_line_min_districts if level == Level.LINE else 1
+        need = limits.outage_problem_line_min_districts if level == Level.LINE else 1
         identified_on = breach_days[need - 1] if len(breach_days) >= need else as_of
         entry = LedgerEntry.objects.create(
             number=entry_number(level, year, point_id),
@@ -821,7 +815,7 @@ def warning_list(statuses: Iterable[DistrictStatus], as_of: dt.date | None = Non
         limits = rules.Limits.from_params(params)
         days = [dt.datetime.fromisoformat(t).date() for t in s.counted_starts]
         margin = rules.breach_margin(days, as_of or s.as_of, limits)
-        start = (as_of or s.as_of) - dt.timedelta(days=limits.window_days - 2)
+        start = (as_of or s.as_of) - dt.timedelta(days=limits.outage_window_days - 2)
         recent = sum(1 for d in days if d >= start)
         rows.append(WarningRow(s, margin, recent, s.warning.split(",")))
     rows.sort(key=lambda r: (r.margin, -r.recent, -r.status.count_year, r.status.district_id))
@@ -899,7 +893,7 @@ def check_planned(
                     "name": d.name,
                     "count_year": projection.count_year,
                     "max_count_window": projection.max_count_window,
-                    "window_days": limits.window_days,
+                    "window_days": limits.outage_window_days,
                     "breaches": projection.breaches,
                     "text": rule_text(",".join(projection.breaches), limits.label_values()),
                 }

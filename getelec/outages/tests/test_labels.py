@@ -61,7 +61,7 @@ def test_the_ledger_follows_a_changed_policy_value(
         outage_year_max_count=7, outage_window_days=30, outage_window_max_count=2
     )
     monkeypatch.setattr(services, "params_from_policy", lambda *a, **k: amended)
-    assert services.rule_values()["year_max"] == 7
+    assert services.rule_values()["outage_year_max_count"] == 7
     page = _client(users["regulator"]).get(reverse("outages:ledger")).content.decode()
     assert "一年内停电次数不超过7次、连续30天停电次数不超过2次" in page
     assert "不超过5次" not in page and "30天最多" in page
