@@ -54,7 +54,8 @@ OUTPUT_FILES = (
 )
 RULE_CODES = {
     "year_limit": "count_year is above outage_year_max_count (L28: ≤ 5 a year)",
-    "window_limit": "max_count_60 is above outage_window_max_count (L28: ≤ 3 in 60 days)",
+    "window_limit": "max_count_window (the most counted in any window_days consecutive days) is "
+    "above outage_window_max_count (L28: ≤ 3 in 60 days)",
 }
 WARNING_CODES = {
     "warn_year": "count_year between outage_warning_year_min_count and outage_year_max_count",
@@ -78,7 +79,7 @@ Progress = Callable[[str], None]
 
 POINT_COLUMNS = (
     "count_year",
-    "max_count_60",
+    "max_count_window",
     "frequent",
     "rule",
     "warning",
@@ -104,7 +105,7 @@ RESULT_SQL: dict[str, str] = {
         ORDER BY COALESCE(r.pkey, fm.dkey)""",
     "feeders": """SELECT x.fkey AS pkey, CAST(x.frequent_districts AS BIGINT) AS frequent_districts,
           CAST(COALESCE(r.count_year, 0) AS BIGINT) AS count_year,
-          CAST(COALESCE(r.max_count_60, 0) AS BIGINT) AS max_count_60
+          CAST(COALESCE(r.max_count_window, 0) AS BIGINT) AS max_count_window
         FROM (SELECT dd.fkey, SUM(r.frequent) AS frequent_districts FROM d_rule r
           JOIN districts dd ON dd.dkey = r.pkey GROUP BY dd.fkey) x
         LEFT JOIN f_rule r ON r.pkey = x.fkey ORDER BY x.fkey""",
@@ -159,11 +160,19 @@ def _const(value: str, n: int) -> pa.ChunkedArray:
     return _dict(pa.nulls(n, pa.int32()).fill_null(0), pa.array([value]))
 
 
-def _points(t: pa.Table) -> dict[str, pa.ChunkedArray]:
-    cols: dict[str, pa.ChunkedArray] = {}
+def _window_days(window_days: int, n: int) -> pa.Array:
+    """The window length behind max_count_window (policy data), on every row beside it."""
+    return pa.repeat(pa.scalar(window_days, pa.int32()), n)
+
+
+def _points(t: pa.Table, window_days: int) -> dict[str, pa.ChunkedArray | pa.Array]:
+    cols: dict[str, pa.ChunkedArray | pa.Array] = {}
     for name in POINT_COLUMNS:
         col = t.column(name)
-        if name == "frequent":
+        if name == "max_count_window":
+            cols[name] = col.cast(pa.int64())
+            cols["window_days"] = _window_days(window_days, t.num_rows)
+        elif name == "frequent":
             cols[name] = pc.equal(col, 1)
         elif name in ("rule", "warning"):
             cols[name] = col.cast(pa.string())
@@ -221,7 +230,7 @@ class Outcome:
                 "meter_id": reg.meter_ids.take(keys),
                 "district_id": _dict(mdk.take(keys), reg.district_ids),
                 "feeder_id": _dict(mfk.take(keys), reg.feeder_ids),
-                **_points(m),
+                **_points(m, self.params.outage_window_days),
             }
         )
         d = eng.arrow(RESULT_SQL["districts"])
@@ -230,7 +239,7 @@ class Outcome:
             {
                 "district_id": reg.district_ids.take(keys),
                 "feeder_id": _dict(reg.district_feeder.take(keys), reg.feeder_ids),
-                **_points(d),
+                **_points(d, self.params.outage_window_days),
                 "frequent_meters": d["frequent_meters"].cast(pa.int64()),
             }
         )
@@ -240,10 +249,11 @@ class Outcome:
                 "feeder_id": reg.feeder_ids.take(f["pkey"]),
                 "frequent_districts": f["frequent_districts"],
                 "problem_line": pc.greater_equal(
-                    f["frequent_districts"], self.params.problem_line_min_districts
+                    f["frequent_districts"], self.params.outage_problem_line_min_districts
                 ),
                 "count_year": f["count_year"],
-                "max_count_60": f["max_count_60"],
+                "max_count_window": f["max_count_window"],
+                "window_days": _window_days(self.params.outage_window_days, f.num_rows),
             }
         )
         self.point_cache = {"meters": meters, "districts": districts, "feeders": feeders}

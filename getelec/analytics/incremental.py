@@ -55,7 +55,7 @@ from getelec.analytics.pipeline import (
 )
 
 STATE_DIR = ".state"
-STATE_VERSION = 2
+STATE_VERSION = 3  # 3: max_count_60 renamed max_count_window
 METER_FLAGS_DIR = "m_f"  # one file per month
 STATE_TABLES = (
     "tails",
@@ -159,7 +159,10 @@ def load_state(folder: Path) -> tuple[dict[str, Any], dict[str, pa.Table], list[
         )
     meta = json.loads(meta_path.read_text(encoding="utf-8"))
     if meta.get("version") != STATE_VERSION:
-        raise StateError(f"{folder}: analysis state of another version; run a full analysis")
+        raise StateError(
+            f"{folder}: analysis state of version {meta.get('version')}, this engine keeps "
+            f"version {STATE_VERSION}; run a full analysis (with --keep-state) to rebuild it"
+        )
     tables = {
         name: feather.read_table(state / f"{name}.arrow", memory_map=True) for name in STATE_TABLES
     }
@@ -191,7 +194,7 @@ def check_state(
         raise StateError(f"--as-of {as_of} is before --since {since}")
     if meta["params"] != params.fingerprint():
         raise StateError("the policy parameters changed since the last run; run a full analysis")
-    if params.med_exclusion:
+    if params.outage_major_event_day_exclusion:
         raise StateError("major-event-day exclusion needs a full analysis (its threshold moves)")
     if meta["meters"] != meters_digest:
         raise StateError("the meter registry changed since the last run; run a full analysis")
@@ -434,7 +437,7 @@ def run_incremental(
         AND ((s >= {first_old * DAY} AND s < {first * DAY})
           OR (s >= {short_old * DAY} AND s < {short * DAY}))""",
     )
-    stat = "pkey, count_year, max_count_60, momentary_count, excluded_count, "
+    stat = "pkey, count_year, max_count_window, momentary_count, excluded_count, "
     stat += "major_event_count, merged_count"
     e.view(
         "ma_stat0",

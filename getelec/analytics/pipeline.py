@@ -68,9 +68,11 @@ class Window:
 
     @property
     def h0(self) -> int:  # earliest interruption start needed (major-event-day history)
-        if not self.params.med_exclusion:
+        if not self.params.outage_major_event_day_exclusion:
             return self.p0
-        return epoch_seconds(dt.date(self.year - self.params.med_history_years, 1, 1))
+        return epoch_seconds(
+            dt.date(self.year - self.params.outage_major_event_day_history_years, 1, 1)
+        )
 
     @property
     def d0(self) -> int:
@@ -350,12 +352,14 @@ class Pipeline:
         p = self.p
         self.e.run(
             "dsize",
-            f"SELECT dkey AS pkey, CAST(CEIL(ROUND({p.district_share} * COUNT(*), 9)) AS BIGINT) "
+            f"SELECT dkey AS pkey, "
+            f"CAST(CEIL(ROUND({p.outage_district_share} * COUNT(*), 9)) AS BIGINT) "
             "AS k FROM meters GROUP BY dkey",
         )
         self.e.run(
             "fsize",
-            f"SELECT fkey AS pkey, CAST(CEIL(ROUND({p.feeder_share} * COUNT(*), 9)) AS BIGINT) "
+            f"SELECT fkey AS pkey, "
+            f"CAST(CEIL(ROUND({p.outage_feeder_share} * COUNT(*), 9)) AS BIGINT) "
             "AS k FROM districts GROUP BY fkey",
         )
 
@@ -381,7 +385,7 @@ class Pipeline:
     def major_event_days(self) -> dict[str, object]:
         """IEEE 1366 2.5β: days whose LV SAIDI exceeds exp(α + kβ), α/β of ln(daily SAIDI)."""
         w, p = self.w, self.p
-        if not p.med_exclusion:
+        if not p.outage_major_event_day_exclusion:
             self.e.run("med", "SELECT CAST(NULL AS BIGINT) AS dy FROM days WHERE 1 = 0")
             return {"enabled": False}
         self.e.run(
@@ -393,7 +397,8 @@ class Pipeline:
         )
         self.e.run(
             "medt",
-            f"""SELECT EXP(AVG(LN(saidi)) + {p.med_beta} * STDDEV_SAMP(LN(saidi))) AS t_med,
+            f"""SELECT EXP(AVG(LN(saidi))
+                + {p.outage_major_event_day_beta} * STDDEV_SAMP(LN(saidi))) AS t_med,
               COUNT(*) AS days FROM dsaidi WHERE saidi > 0""",
         )
         self.e.run(
@@ -417,7 +422,7 @@ class Pipeline:
         w, p = self.w, self.p
         win = p.merge_window_s
         mom = f"(i.st <> {ST_OPEN} AND i.ee - i.s < {p.momentary_below_s})"
-        exc = f"i.cause IN {code_list(p.excluded_causes)}"
+        exc = f"i.cause IN {code_list(p.outage_excluded_causes)}"
         cand_over = "PARTITION BY pkey, iscand ORDER BY s"
         self.e.run(
             f"{lv}_c",
@@ -491,26 +496,27 @@ class Pipeline:
     def point_stats(self, lv: str, flags: str) -> None:
         """{lv}_stat0: what does not depend on the as-of date once the rows are known.
 
-        max_count_60: the largest count in any window [d, d + days - 1]; a window starting on
+        max_count_window: the largest count in any window [d, d + days - 1]; a window starting on
         a counted day is as good as any, so one RANGE window over the rows suffices."""
         p = self.p
         self.e.run(
             f"{lv}_stat0",
             f"""SELECT pkey, CAST(SUM(counted) AS BIGINT) AS count_year,
-              CAST(COALESCE(MAX(CASE WHEN counted = 1 THEN n END), 0) AS BIGINT) AS max_count_60,
+              CAST(COALESCE(MAX(CASE WHEN counted = 1 THEN n END), 0) AS BIGINT)
+                AS max_count_window,
               CAST(SUM(CASE WHEN cls = 1 THEN 1 ELSE 0 END) AS BIGINT) AS momentary_count,
               CAST(SUM(CASE WHEN cls = 2 THEN 1 ELSE 0 END) AS BIGINT) AS excluded_count,
               CAST(SUM(CASE WHEN cls = 3 THEN 1 ELSE 0 END) AS BIGINT) AS major_event_count,
               CAST(SUM(merged) AS BIGINT) AS merged_count
             FROM (SELECT pkey, counted, cls, merged, SUM(counted) OVER (PARTITION BY pkey
-                ORDER BY sd RANGE BETWEEN CURRENT ROW AND {p.window_days - 1} FOLLOWING) AS n
+                ORDER BY sd RANGE BETWEEN CURRENT ROW AND {p.outage_window_days - 1} FOLLOWING) AS n
               FROM {flags}) x GROUP BY pkey""",
         )
 
     def window_first_days(self) -> tuple[int, int]:
         """First days of the long and the short as-of warning windows."""
         da = self.w.da
-        return da - self.p.warning_long_days + 1, da - self.p.warning_short_days + 1
+        return da - self.p.outage_warning_long_days + 1, da - self.p.outage_warning_short_days + 1
 
     def point_rules(self, lv: str, recent: str = "") -> None:
         """{lv}_rule from {lv}_stat0 and the as-of windows over {lv}_f (or `recent`, holding at
@@ -518,21 +524,21 @@ class Pipeline:
         Rule codes: year_limit, window_limit; warning codes: warn_year, warn_long, warn_short."""
         p = self.p
         long0, short0 = self.window_first_days()
-        year_rule = f"count_year > {p.year_max_count}"
-        window_rule = f"max_count_60 > {p.window_max_count}"
+        year_rule = f"count_year > {p.outage_year_max_count}"
+        window_rule = f"max_count_window > {p.outage_window_max_count}"
         frequent = f"({year_rule} OR {window_rule})"
         self.e.run(
             f"{lv}_rule",
-            f"""SELECT pkey, count_year, max_count_60, momentary_count, excluded_count,
+            f"""SELECT pkey, count_year, max_count_window, momentary_count, excluded_count,
               major_event_count, merged_count,
               CASE WHEN {frequent} THEN 1 ELSE 0 END AS frequent,
               NULLIF(CONCAT_WS(',', CASE WHEN {year_rule} THEN 'year_limit' END,
                 CASE WHEN {window_rule} THEN 'window_limit' END), '') AS rule,
               CASE WHEN {frequent} THEN NULL ELSE NULLIF(CONCAT_WS(',',
-                CASE WHEN count_year >= {p.warning_year_min_count}
-                  AND count_year <= {p.year_max_count} THEN 'warn_year' END,
-                CASE WHEN recent_long = {p.warning_long_count} THEN 'warn_long' END,
-                CASE WHEN recent_short = {p.warning_short_count} THEN 'warn_short' END), '')
+                CASE WHEN count_year >= {p.outage_warning_year_min_count}
+                  AND count_year <= {p.outage_year_max_count} THEN 'warn_year' END,
+                CASE WHEN recent_long = {p.outage_warning_long_count} THEN 'warn_long' END,
+                CASE WHEN recent_short = {p.outage_warning_short_count} THEN 'warn_short' END), '')
               END AS warning
             FROM (SELECT s.*, COALESCE(r.recent_long, 0) AS recent_long,
                 COALESCE(r.recent_short, 0) AS recent_short
@@ -578,8 +584,8 @@ class Pipeline:
     def measures(self) -> dict[str, str]:
         p = self.p
         sus = "f.cls <> 1"
-        rs2 = f"f.cause NOT IN {code_list(p.rs2_excluded_causes)}"
-        rs3 = f"f.cause NOT IN {code_list(p.rs3_excluded_causes)}"
+        rs2 = f"f.cause NOT IN {code_list(p.outage_rs2_excluded_causes)}"
+        rs3 = f"f.cause NOT IN {code_list(p.outage_rs3_excluded_causes)}"
         nomed = "f.cls <> 3"
         closed = f"f.st <> {ST_OPEN}"
         dur = f"(CASE WHEN {closed} THEN f.ee - f.s ELSE 0 END)"

@@ -13,7 +13,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja import Status as Respond
 from ninja.pagination import paginate
 
@@ -23,6 +23,25 @@ from getelec.outages.models import LedgerEntry, RepairTicket
 from getelec.webinput import BoundedLimitOffset
 
 router = Router(tags=["quality"])
+
+# Deprecated for one release: `max_count_60` repeats `max_count_window` (the most counted
+# interruptions in any `window_days` consecutive days, L28); the window is policy data, so the
+# old name could be wrong. Remove it in the release after the one that added max_count_window.
+DEPRECATED_MAX_COUNT_60 = (
+    "已弃用，保留一个版本：同 max_count_window（窗口天数见 window_days），请改用 max_count_window。"
+)
+
+
+def _max_count_window() -> Any:
+    return Field(description="连续 window_days 天内最多计入停电次数（L28）")
+
+
+def _window_days() -> Any:
+    return Field(description="max_count_window 所用的窗口天数（政策参数 outage_window_days）")
+
+
+def _max_count_60() -> Any:
+    return Field(description=DEPRECATED_MAX_COUNT_60, deprecated=True)
 
 
 class EntryOut(Schema):
@@ -37,7 +56,9 @@ class EntryOut(Schema):
     status_label: str
     rule: str
     count_year: int
-    max_count_60: int
+    max_count_window: int = _max_count_window()
+    window_days: int = _window_days()
+    max_count_60: int = _max_count_60()
     measures: str
     target_on: dt.date | None
     rectified_on: dt.date | None
@@ -47,6 +68,10 @@ class EntryOut(Schema):
     @staticmethod
     def resolve_point_name(obj: LedgerEntry) -> str:
         return obj.point_name
+
+    @staticmethod
+    def resolve_max_count_60(obj: LedgerEntry) -> int:
+        return obj.max_count_window
 
     @staticmethod
     def resolve_feeder_name(obj: LedgerEntry) -> str:
@@ -110,7 +135,9 @@ class WarningOut(Schema):
     district_id: str
     district_name: str
     count_year: int
-    max_count_60: int
+    max_count_window: int = _max_count_window()
+    window_days: int = _window_days()
+    max_count_60: int = _max_count_60()
     warning: str
     margin: int
 
@@ -150,19 +177,34 @@ class LookupOut(Schema):
     repairs: list[RepairOut]
 
 
-@router.get("/ledger", response=list[EntryOut], url_name="quality_ledger")
+@router.get(
+    "/ledger",
+    response=list[EntryOut],
+    url_name="quality_ledger",
+    description="问题台区/线路台账。max_count_60 " + DEPRECATED_MAX_COUNT_60,
+)
 @paginate(BoundedLimitOffset)
 def ledger(request: HttpRequest, status: str = "", region: str = "", q: str = "") -> Any:
     params = {"status": status, "region": region, "q": q}
     return selectors.filter_entries(selectors.entries_for(request.user), params).order_by("pk")
 
 
-@router.get("/ledger/{number}", response=EntryDetailOut, url_name="quality_entry")
+@router.get(
+    "/ledger/{number}",
+    response=EntryDetailOut,
+    url_name="quality_entry",
+    description="台账条目详情。max_count_60 " + DEPRECATED_MAX_COUNT_60,
+)
 def entry(request: HttpRequest, number: str) -> Any:
     return selectors.get_entry_for(request.user, number)
 
 
-@router.get("/warnings", response=list[WarningOut], url_name="quality_warnings")
+@router.get(
+    "/warnings",
+    response=list[WarningOut],
+    url_name="quality_warnings",
+    description="预警台区。max_count_60 " + DEPRECATED_MAX_COUNT_60,
+)
 def warnings(request: HttpRequest) -> Any:
     year = timezone.localdate().year
     rows = selectors.warnings_for(request.user, year)
@@ -171,7 +213,9 @@ def warnings(request: HttpRequest) -> Any:
             "district_id": r.status.district.district_id,
             "district_name": str(r.status.district),
             "count_year": r.status.count_year,
-            "max_count_60": r.status.max_count_60,
+            "max_count_window": r.status.max_count_window,
+            "window_days": r.status.window_days,
+            "max_count_60": r.status.max_count_window,  # deprecated alias
             "warning": r.status.warning,
             "margin": r.margin,
         }

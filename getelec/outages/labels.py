@@ -24,27 +24,6 @@ CAUSE_LABELS = {
     "other": gettext_lazy("其他"),
     "unknown": gettext_lazy("原因未明"),
 }
-# Placeholders of rules.RULE_LABELS ← the parameter names stored in a ledger entry's basis.
-RULE_BASIS_KEYS = {
-    "outage_year_max_count": "year_max",
-    "outage_window_days": "window_days",
-    "outage_window_max_count": "window_max",
-}
-
-
-def _tz() -> dt.tzinfo:
-    return timezone.get_current_timezone()
-
-
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    if value is None:
-        return None
-    return timezone.make_aware(value, _tz()) if timezone.is_naive(value) else value
-
-
-def _local(value: dt.datetime) -> dt.datetime:
-    """Naive local wall-clock time (the engine's unit)."""
-    return timezone.localtime(value, _tz()).replace(tzinfo=None) if value.tzinfo else value
 
 
 def params_in_force(on: dt.date | None = None) -> OutageParams:
@@ -61,11 +40,11 @@ def rule_values(on: dt.date | None = None) -> dict[str, int]:
 def entry_rule_values(entry: LedgerEntry) -> dict[str, int]:
     """The L28 limits an entry was judged by: its stored basis, else the policy on its as-of."""
     values = {
-        RULE_BASIS_KEYS[c["parameter"]]: c["value"]
+        c["parameter"]: c["value"]
         for c in entry.basis or []
-        if c.get("parameter") in RULE_BASIS_KEYS
+        if c.get("parameter") in rules.LABEL_PARAMETERS
     }
-    if len(values) < len(RULE_BASIS_KEYS):
+    if len(values) < len(rules.LABEL_PARAMETERS):
         values = {**rule_values(entry.as_of), **values}
     return values
 

@@ -118,7 +118,10 @@ class DistrictStatus(models.Model):
     year = models.PositiveSmallIntegerField()
     as_of = models.DateField()
     count_year = models.PositiveIntegerField(default=0)
-    max_count_60 = models.PositiveIntegerField(default=0)
+    # The most counted interruptions in any `window_days` consecutive days (L28; the window
+    # length is policy data: outage_window_days in force on `as_of`).
+    max_count_window = models.PositiveIntegerField(default=0)
+    window_days = models.PositiveSmallIntegerField()
     frequent = models.BooleanField(default=False)
     rule = models.CharField(max_length=64, blank=True)
     warning = models.CharField(max_length=64, blank=True)
@@ -213,7 +216,8 @@ class LedgerEntry(models.Model):
     # What the engine found (latest refresh).
     rule = models.CharField(_("触发规则"), max_length=64)
     count_year = models.PositiveIntegerField(_("年内停电次数"), default=0)
-    max_count_60 = models.PositiveIntegerField(_("连续60天最多停电次数"), default=0)
+    max_count_window = models.PositiveIntegerField(_("窗口内最多停电次数"), default=0)
+    window_days = models.PositiveSmallIntegerField(_("窗口天数"))  # outage_window_days (L28)
     frequent_districts = models.PositiveIntegerField(_("频繁停电台区数"), default=0)
     as_of = models.DateField(_("统计日"))
     identified_on = models.DateField(_("识别日期"))

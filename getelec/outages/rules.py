@@ -2,6 +2,9 @@
 read from policy data by the caller (getelec.analytics.params.OutageParams for the L28 counting
 rules, getelec/policy/quality.yaml for the desk's own numbers).
 
+The L28 rule itself (sequential merge, year count, the largest count in a window, which limits
+are broken) is written once, in getelec.analytics.frequent; what follows builds on it.
+
 - `reopen_breach`: a ledger entry re-opens only when a breach includes a counted interruption
   after its rectified date (year-to-date counts never fall, so an old breach alone never does).
 - `observation_end`: the observation period runs from the rectified date; a counted
@@ -17,7 +20,30 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+
+from getelec.analytics import frequent
+from getelec.analytics.frequent import breach_margin, max_in_window
+from getelec.analytics.params import OutageParams
+
+__all__ = [
+    "LABEL_PARAMETERS",
+    "RULE_LABELS",
+    "Limits",
+    "Projection",
+    "arrival_late",
+    "breach_date",
+    "breach_margin",
+    "breaches",
+    "earliest_planned_start",
+    "max_in_window",
+    "notice_ok",
+    "observation_end",
+    "observation_passed",
+    "project_planned",
+    "reopen_breach",
+    "reward_penalty",
+]
 
 
 def gettext_noop(message: str) -> str:
@@ -29,70 +55,38 @@ def gettext_noop(message: str) -> str:
 # Rule labels with the limits as placeholders; fill them with `Limits.label_values()` (the
 # policy values in force), never with literals.
 RULE_LABELS = {
-    "year_limit": gettext_noop("一年内停电超过%(year_max)s次（L28）"),
-    "window_limit": gettext_noop("连续%(window_days)s天停电超过%(window_max)s次（L28）"),
+    "year_limit": gettext_noop("一年内停电超过%(outage_year_max_count)s次（L28）"),
+    "window_limit": gettext_noop(
+        "连续%(outage_window_days)s天停电超过%(outage_window_max_count)s次（L28）"
+    ),
 }
+# The policy parameters RULE_LABELS name (their placeholders).
+LABEL_PARAMETERS = ("outage_year_max_count", "outage_window_days", "outage_window_max_count")
 
 
 @dataclass(frozen=True)
 class Limits:
-    """The L28 limits and the merge rule, from OutageParams."""
+    """The L28 limits, the merge rule and the problem-line threshold: the desk's part of
+    OutageParams, each named as its policy parameter (getelec/policy/outages.yaml)."""
 
-    year_max_count: int
-    window_days: int
-    window_max_count: int
-    merge_window_hours: float
-    problem_line_min_districts: int = 2
+    outage_year_max_count: int
+    outage_window_days: int
+    outage_window_max_count: int
+    outage_merge_window_hours: float
+    outage_problem_line_min_districts: int
 
     @classmethod
-    def from_params(cls, params: object) -> Limits:
-        return cls(
-            year_max_count=params.year_max_count,  # type: ignore[attr-defined]
-            window_days=params.window_days,  # type: ignore[attr-defined]
-            window_max_count=params.window_max_count,  # type: ignore[attr-defined]
-            merge_window_hours=params.merge_window_hours,  # type: ignore[attr-defined]
-            problem_line_min_districts=params.problem_line_min_districts,  # type: ignore[attr-defined]
-        )
+    def from_params(cls, params: OutageParams) -> Limits:
+        return cls(**{f.name: getattr(params, f.name) for f in fields(cls)})
 
     def label_values(self) -> dict[str, int]:
-        """The placeholders of RULE_LABELS."""
-        return {
-            "year_max": self.year_max_count,
-            "window_days": self.window_days,
-            "window_max": self.window_max_count,
-        }
-
-
-def max_in_window(days: Sequence[dt.date], window_days: int) -> tuple[int, dt.date | None]:
-    """The largest number of `days` inside any [d, d + window_days - 1], and that window's start
-    (the earliest start among equals)."""
-    ordered = sorted(days)
-    best, best_start = 0, None
-    for i, first in enumerate(ordered):
-        last = first + dt.timedelta(days=window_days - 1)
-        n = sum(1 for d in ordered[i:] if d <= last)
-        if n > best:
-            best, best_start = n, first
-    return best, best_start
-
-
-def _windows_with(days: Sequence[dt.date], window_days: int) -> list[list[dt.date]]:
-    ordered = sorted(days)
-    out = []
-    for i, first in enumerate(ordered):
-        last = first + dt.timedelta(days=window_days - 1)
-        out.append([d for d in ordered[i:] if d <= last])
-    return out
+        """The placeholders of RULE_LABELS (the same names)."""
+        return {name: getattr(self, name) for name in LABEL_PARAMETERS}
 
 
 def breaches(days: Sequence[dt.date], limits: Limits) -> list[str]:
     """Rule codes (as the engine names them) that `days` of counted interruptions break."""
-    fired = []
-    if len(days) > limits.year_max_count:
-        fired.append("year_limit")
-    if max_in_window(days, limits.window_days)[0] > limits.window_max_count:
-        fired.append("window_limit")
-    return fired
+    return [b.rule for b in frequent.breaches_of(days, limits)]
 
 
 def breach_date(days: Sequence[dt.date], limits: Limits) -> dt.date | None:
@@ -113,14 +107,12 @@ def reopen_breach(
     if not after:
         return [], []
     days = [t.date() for t in counted]
-    fired = []
-    if len(days) > limits.year_max_count:
-        fired.append("year_limit")
     later_days = {t.date() for t in after}
-    for window in _windows_with(days, limits.window_days):
-        if len(window) > limits.window_max_count and later_days & set(window):
-            fired.append("window_limit")
-            break
+    # The year count always includes the later ones; a window must hold one of them.
+    later_windows = any(
+        w.start <= d <= w.end for w in frequent.breaching_windows(days, limits) for d in later_days
+    )
+    fired = [c for c in breaches(days, limits) if c == "year_limit" or later_windows]
     return fired, after
 
 
@@ -140,16 +132,6 @@ def observation_passed(
     return today > observation_end(rectified_on, counted, observation_days)
 
 
-def breach_margin(counted_days: Sequence[dt.date], as_of: dt.date, limits: Limits) -> int:
-    """How many further counted interruptions (from the day after `as_of`) would breach L28:
-    the smaller of the year margin and the margin of the L28 window ending tomorrow."""
-    year_margin = limits.year_max_count + 1 - len(counted_days)
-    window_start = as_of + dt.timedelta(days=1) - dt.timedelta(days=limits.window_days - 1)
-    recent = sum(1 for d in counted_days if d >= window_start)
-    window_margin = limits.window_max_count + 1 - recent
-    return max(0, min(year_margin, window_margin))
-
-
 @dataclass(frozen=True)
 class Projection:
     count_year: int
@@ -166,13 +148,11 @@ def project_planned(
 ) -> Projection:
     """Add the already planned outages and `new_start` to a district's counted interruptions
     (same calendar year only, merge rule applied in time order) and check the L28 limits."""
-    merge = dt.timedelta(hours=limits.merge_window_hours)
-    starts = sorted([*counted, *(p for p in planned if p.year == new_start.year)])
-    kept: list[dt.datetime] = []
-    for t in starts:
-        if kept and t - kept[-1] < merge:
-            continue
-        kept.append(t)
+    merge = dt.timedelta(hours=limits.outage_merge_window_hours)
+    kept, _merged = frequent.merge_sequential(
+        [*counted, *(p for p in planned if p.year == new_start.year)],
+        limits.outage_merge_window_hours,
+    )
     # Within the merge window of another start, one of the two is not counted again.
     merged = any(abs(new_start - t) < merge for t in kept)
     if not merged:
@@ -180,7 +160,7 @@ def project_planned(
     days = [t.date() for t in kept if t.year == new_start.year]
     return Projection(
         count_year=len(days),
-        max_count_window=max_in_window(days, limits.window_days)[0],
+        max_count_window=max_in_window(days, limits.outage_window_days)[0],
         breaches=breaches(days, limits) if not merged else [],
         merged=merged,
     )

@@ -279,7 +279,7 @@ def warning_list(statuses: Iterable[DistrictStatus], as_of: dt.date | None = Non
         limits = rules.Limits.from_params(params)
         days = [dt.datetime.fromisoformat(t).date() for t in s.counted_starts]
         margin = rules.breach_margin(days, as_of or s.as_of, limits)
-        start = (as_of or s.as_of) - dt.timedelta(days=limits.window_days - 2)
+        start = (as_of or s.as_of) - dt.timedelta(days=limits.outage_window_days - 2)
         recent = sum(1 for d in days if d >= start)
         rows.append(WarningRow(s, margin, recent, s.warning.split(",")))
     rows.sort(key=lambda r: (r.margin, -r.recent, -r.status.count_year, r.status.district_id))

@@ -140,7 +140,6 @@ def _entry_context(request: HttpRequest, entry: LedgerEntry) -> dict[str, Any]:
     return {
         "entry": entry,
         "rule_text": labels.entry_rule_text(entry),
-        "limits": labels.entry_rule_values(entry),
         "interruptions": selectors.entry_interruptions(entry),
         "cause_labels": labels.CAUSE_LABELS,
         "observation_end": end,

@@ -135,7 +135,7 @@ def test_major_event_days_are_excluded_when_enabled(tmp_path):
     big = day(35)
     for i in range(1, 41):  # every meter out for 10 hours: a major event day
         events += outage(f"M{i}", big, 600)
-    params = default_params(med_exclusion=True)
+    params = default_params(outage_major_event_day_exclusion=True)
     result = run_case(tmp_path, meters, events, params=params)
     assert result.indices["major_event_days"]["days"] == [big.date().isoformat()]
     big_rows = [

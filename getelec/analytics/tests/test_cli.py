@@ -115,12 +115,13 @@ def test_writes_every_output(synth, tmp_path):
         "parameters.json",
     } <= names
     meters = pq.read_table(tmp_path / "out" / "meters.parquet")
-    assert meters.column_names[:10] == [
+    assert meters.column_names[:11] == [
         "meter_id",
         "district_id",
         "feeder_id",
         "count_year",
-        "max_count_60",
+        "max_count_window",
+        "window_days",
         "frequent",
         "rule",
         "warning",
@@ -129,6 +130,10 @@ def test_writes_every_output(synth, tmp_path):
     ]
     ids = meters.column("meter_id").to_pylist()
     assert ids == sorted(ids)
+    # the window length behind max_count_window, from the policy data in force (L28: 60 days)
+    for name in ("meters", "districts", "feeders"):
+        table = pq.read_table(tmp_path / "out" / f"{name}.parquet")
+        assert set(table.column("window_days").to_pylist()) == {60}, name
     params = json.loads((tmp_path / "out" / "parameters.json").read_text())
     assert {c["parameter"] for c in params["citations"]} >= {"outage_year_max_count"}
 
@@ -221,6 +226,23 @@ def test_incremental_refuses_a_gap(synth, tmp_path, capsys):
     before = digests(out)
     assert analyze(synth, out, "--since", "2026-06-01", events="events-since.parquet") == 2
     assert "--since must be the day after" in capsys.readouterr().err
+    assert digests(out) == before
+
+
+def test_incremental_refuses_a_state_of_an_older_version(synth, tmp_path, capsys):
+    """A state kept before max_count_60 became max_count_window (version 2) is not misread."""
+    out = tmp_path / "daily"
+    assert (
+        analyze(synth, out, "--keep-state", events="events-before.parquet", as_of="2026-05-31") == 0
+    )
+    meta_path = out / ".state" / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["version"] = 2
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+    before = digests(out)
+    assert analyze(synth, out, "--since", "2026-06-01", events="events-since.parquet") == 2
+    err = capsys.readouterr().err
+    assert "analysis state of version 2" in err and "run a full analysis" in err
     assert digests(out) == before
 
 

@@ -22,7 +22,7 @@ class Case:
     clause: str
     starts: list[dt.datetime]  # each interruption lasts `minutes` unless given in `durations`
     count_year: int
-    max_count_60: int
+    max_count_window: int
     rule: str | None
     warning: str | None
     momentary: int = 0
@@ -285,7 +285,7 @@ def test_counting_rule(tmp_path, case: Case):
     result = run_case(tmp_path, METERS, events, causes, as_of=case.as_of)
     got = row(result.meters, "meter_id", "M1")
     assert got["count_year"] == case.count_year, case.clause
-    assert got["max_count_60"] == case.max_count_60, case.clause
+    assert got["max_count_window"] == case.max_count_window, case.clause
     assert got["frequent"] == (case.rule is not None), case.clause
     assert got["rule"] == case.rule, case.clause
     assert got["warning"] == case.warning, case.clause

@@ -129,7 +129,9 @@ def test_problem_line_needs_two_frequent_districts(tmp_path):
         for r in result.feeders.to_pylist()
     }
     assert lines == {"F1": (2, True), "F2": (1, False)}  # PRACTICE: ≥ 2 districts
-    stricter = run_case(tmp_path, spec, events, params=default_params(problem_line_min_districts=3))
+    stricter = run_case(
+        tmp_path, spec, events, params=default_params(outage_problem_line_min_districts=3)
+    )
     assert not any(stricter.feeders.column("problem_line").to_pylist())
 
 

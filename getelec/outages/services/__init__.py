@@ -18,7 +18,6 @@ from __future__ import annotations
 from getelec.kernel.errors import Conflict, InvalidInput, NotAllowed, ServiceError
 from getelec.outages.labels import (
     CAUSE_LABELS,
-    RULE_BASIS_KEYS,
     entry_rule_text,
     entry_rule_values,
     rule_text,
@@ -61,7 +60,6 @@ __all__ = [
     "LEDGER_BASIS_PARAMETERS",
     "REFRESH_ACTOR",
     "REFRESH_LOCK",
-    "RULE_BASIS_KEYS",
     "STAGE_FIELD",
     "Conflict",
     "InvalidInput",

@@ -72,7 +72,7 @@ def _projected_breaches(
                     "name": d.name,
                     "count_year": projection.count_year,
                     "max_count_window": projection.max_count_window,
-                    "window_days": limits.window_days,
+                    "window_days": limits.outage_window_days,
                     "breaches": projection.breaches,
                     "text": rule_text(",".join(projection.breaches), limits.label_values()),
                 }

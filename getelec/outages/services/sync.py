@@ -245,7 +245,8 @@ def _sync_district_entries(
             values={
                 "rule": r["rule"] or "",
                 "count_year": r["count_year"],
-                "max_count_60": r["max_count_60"],
+                "max_count_window": r["max_count_window"],
+                "window_days": r["window_days"],
                 "frequent_districts": 0,
             },
             evidence=evidence,
@@ -281,7 +282,8 @@ def _sync_line_entries(
             values={
                 "rule": "problem_line",
                 "count_year": r["count_year"],
-                "max_count_60": r["max_count_60"],
+                "max_count_window": r["max_count_window"],
+                "window_days": r["window_days"],
                 "frequent_districts": r["frequent_districts"],
             },
             evidence=evidence,
@@ -298,7 +300,15 @@ def _sync_statuses(
 ) -> int:
     existing = {s.district_id: s for s in DistrictStatus.objects.filter(year=year)}
     new, changed, seen = [], [], set()
-    fields = ["as_of", "count_year", "max_count_60", "frequent", "rule", "warning"]
+    fields = [
+        "as_of",
+        "count_year",
+        "max_count_window",
+        "window_days",
+        "frequent",
+        "rule",
+        "warning",
+    ]
     for r in rows:
         d = districts.get(r["district_id"])
         if d is None:
@@ -307,7 +317,8 @@ def _sync_statuses(
         wanted = {
             "as_of": as_of,
             "count_year": r["count_year"],
-            "max_count_60": r["max_count_60"],
+            "max_count_window": r["max_count_window"],
+            "window_days": r["window_days"],
             "frequent": bool(r["frequent"]),
             "rule": r["rule"] or "",
             "warning": r["warning"] or "",
@@ -442,7 +453,7 @@ def _identify(
         )
         if d is not None
     )
-    need = limits.problem_line_min_districts if level == Level.LINE else 1
+    need = limits.outage_problem_line_min_districts if level == Level.LINE else 1
     identified_on = breach_days[need - 1] if len(breach_days) >= need else run.summary.as_of
     entry = LedgerEntry.objects.create(
         number=entry_number(level, year, point_id),

@@ -7,25 +7,32 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext as _
 
-from getelec.outages import labels, rules
+from getelec.outages import labels
 from getelec.outages.models import LedgerEntry
 
 register = template.Library()
 
 
+# The policy values the desk's pages show, by their policy parameter names (one identifier
+# from getelec/policy/outages.yaml to the template: {{ limits.outage_window_days }}).
+PAGE_PARAMETERS = (
+    "outage_year_max_count",
+    "outage_window_days",
+    "outage_window_max_count",
+    "outage_warning_year_min_count",
+    "outage_warning_long_days",
+    "outage_warning_long_count",
+    "outage_warning_short_days",
+    "outage_warning_short_count",
+)
+
+
 @register.simple_tag
 def outage_limits() -> dict[str, Any]:
     """The L28 limits and the early-warning thresholds in force today:
-    {% outage_limits as limits %} … {{ limits.year_max }}."""
+    {% outage_limits as limits %} … {{ limits.outage_year_max_count }}."""
     params = labels.params_in_force()
-    return {
-        **rules.Limits.from_params(params).label_values(),
-        "warning_year_min": params.warning_year_min_count,
-        "warning_long_days": params.warning_long_days,
-        "warning_long_count": params.warning_long_count,
-        "warning_short_days": params.warning_short_days,
-        "warning_short_count": params.warning_short_count,
-    }
+    return {name: getattr(params, name) for name in PAGE_PARAMETERS}
 
 
 @register.filter
@@ -40,10 +47,10 @@ def warning_text(codes: str, limits: dict[str, Any]) -> str:
     thresholds in force: {% warning_text r.status.warning limits %}."""
     labels = {
         "warn_year": _("年内%(lo)s–%(hi)s次")
-        % {"lo": limits["warning_year_min"], "hi": limits["year_max"]},
+        % {"lo": limits["outage_warning_year_min_count"], "hi": limits["outage_year_max_count"]},
         "warn_long": _("最近%(days)s天%(n)s次")
-        % {"days": limits["warning_long_days"], "n": limits["warning_long_count"]},
+        % {"days": limits["outage_warning_long_days"], "n": limits["outage_warning_long_count"]},
         "warn_short": _("最近%(days)s天%(n)s次")
-        % {"days": limits["warning_short_days"], "n": limits["warning_short_count"]},
+        % {"days": limits["outage_warning_short_days"], "n": limits["outage_warning_short_count"]},
     }
     return "；".join(labels.get(c, c) for c in (codes or "").split(",") if c)

@@ -25,9 +25,13 @@ T1 = "2026TQ-T1"
     ("overrides", "code", "expected"),
     [
         ({}, "year_limit", "一年内停电超过5次（L28）"),  # L28 as shipped
-        ({"year_max_count": 7}, "year_limit", "一年内停电超过7次（L28）"),
+        ({"outage_year_max_count": 7}, "year_limit", "一年内停电超过7次（L28）"),
         ({}, "window_limit", "连续60天停电超过3次（L28）"),
-        ({"window_days": 30, "window_max_count": 2}, "window_limit", "连续30天停电超过2次（L28）"),
+        (
+            {"outage_window_days": 30, "outage_window_max_count": 2},
+            "window_limit",
+            "连续30天停电超过2次（L28）",
+        ),
     ],
 )
 def test_a_rule_label_states_the_limits_of_the_policy_in_force(
@@ -53,9 +57,11 @@ def test_the_ledger_follows_a_changed_policy_value(
     refreshed: Any, users: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # L28 amended: more than 7 a year, more than 2 in 30 days.
-    amended = default_params(year_max_count=7, window_days=30, window_max_count=2)
+    amended = default_params(
+        outage_year_max_count=7, outage_window_days=30, outage_window_max_count=2
+    )
     monkeypatch.setattr(labels, "params_from_policy", lambda *a, **k: amended)
-    assert services.rule_values()["year_max"] == 7
+    assert services.rule_values()["outage_year_max_count"] == 7
     page = _client(users["regulator"]).get(reverse("outages:ledger")).content.decode()
     assert "一年内停电次数不超过7次、连续30天停电次数不超过2次" in page
     assert "不超过5次" not in page and "30天最多" in page

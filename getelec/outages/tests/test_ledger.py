@@ -32,7 +32,8 @@ def test_refresh_puts_every_frequent_district_and_problem_line_in_the_ledger(
     entries = {e.point_id: e for e in LedgerEntry.objects.all()}
     assert set(entries) == {"T1", "T2", "F1"}
     assert entries["T1"].rule == "year_limit" and entries["T1"].count_year == 6
-    assert entries["T2"].rule == "window_limit" and entries["T2"].max_count_60 == 4
+    assert entries["T2"].rule == "window_limit" and entries["T2"].max_count_window == 4
+    assert entries["T2"].window_days == 60  # outage_window_days in force (L28)
     assert entries["F1"].level == "line" and entries["F1"].frequent_districts == 2
     assert all(e.status == EntryStatus.IDENTIFIED for e in entries.values())
     assert entries["T1"].company.name == "国网银川供电公司"

@@ -65,7 +65,11 @@ def test_the_desk_reads_its_numbers_from_policy_data_with_a_clause(
 
 
 def test_the_limits_are_the_l28_numbers() -> None:
-    assert (LIMITS.year_max_count, LIMITS.window_days, LIMITS.window_max_count) == (5, 60, 3)
+    assert (
+        LIMITS.outage_year_max_count,
+        LIMITS.outage_window_days,
+        LIMITS.outage_window_max_count,
+    ) == (5, 60, 3)
 
 
 # --------------------------------------------------------------------------------------------

@@ -364,3 +364,24 @@ def test_the_notice_list_names_the_channel_in_chinese(
     )  # fmt: skip
     body = _client(users["staff_b"]).get(reverse("outages:notices")).content.decode()
     assert "<td>站内通知</td>" in body and "<td>outbox</td>" not in body
+
+
+def test_the_api_names_the_windowed_count_and_keeps_max_count_60_for_one_release(
+    refreshed: Any, users: dict[str, Any]
+) -> None:
+    client = _client(users["regulator"])
+    entry = client.get(reverse("api:quality_entry", args=["2026TQ-T2"])).json()
+    # L28: more than 3 in 60 consecutive days; the window length comes from policy data.
+    assert (entry["max_count_window"], entry["window_days"]) == (4, 60)
+    assert entry["max_count_60"] == entry["max_count_window"]  # deprecated alias
+    rows = client.get(reverse("api:quality_ledger")).json()["items"]
+    assert rows and all(r["max_count_60"] == r["max_count_window"] for r in rows)
+    assert all(r["window_days"] == 60 for r in rows)
+    warnings = client.get(reverse("api:quality_warnings")).json()
+    assert all(w["max_count_60"] == w["max_count_window"] for w in warnings)
+    schema = Client().get("/api/openapi.json").json()["components"]["schemas"]
+    for name in ("EntryOut", "EntryDetailOut", "WarningOut"):
+        props = schema[name]["properties"]
+        assert props["max_count_60"].get("deprecated") is True, name
+        assert "已弃用" in props["max_count_60"]["description"], name
+        assert {"max_count_window", "window_days"} <= set(props), name
