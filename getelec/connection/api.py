@@ -290,11 +290,10 @@ def list_applications(
     summary="提交用电报装申请（申请人）",
 )
 def create_application(request: HttpRequest, payload: ApplicationIn) -> Any:
-    fields = payload.model_dump(exclude={"document_ids", "submission_key"})
     try:
         app = services.submit_application(
             request.auth,
-            services.ApplicationInput(**fields),
+            services.ApplicationInput.from_api(payload),
             reuse_document_ids=payload.document_ids,
             submission_key=payload.submission_key,
         )

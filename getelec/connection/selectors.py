@@ -14,16 +14,17 @@ import hmac
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.db import connections, router
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.fields.json import KeyTransform
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from getelec.accounts.models import User
+from getelec.accounts.models import Organisation, Region, User
 from getelec.accounts.powers import Power
 from getelec.connection.models import (
     OPEN_STATUSES,
@@ -32,6 +33,7 @@ from getelec.connection.models import (
     Notification,
     Pause,
     StageRecord,
+    Status,
     choice_label,
 )
 from getelec.core.workdays import CalendarYearNotLoaded, WorkCalendar, pending_text
@@ -143,6 +145,27 @@ def remaining_workdays(
         except CalendarYearNotLoaded:
             result[app.pk] = None
     return result
+
+
+def platform_existing_kw(property_scope: str, exclude_pk: int | None = None) -> Decimal:
+    """Capacity of open and completed applications in the same (normalised) property scope."""
+    qs = Application.objects.filter(
+        property_scope=property_scope, status__in=(*OPEN_STATUSES, Status.COMPLETED)
+    )
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.aggregate(total=Sum("capacity_kw"))["total"] or Decimal("0")
+
+
+def company_serving(region: Region) -> Organisation | None:
+    """The supply company serving a county: a county branch if any, else the city company."""
+    companies = Organisation.objects.filter(kind=Organisation.Kind.SUPPLY_COMPANY)
+    for candidate in (region.code, region.parent_id):
+        if candidate:
+            found = companies.filter(region_id=candidate).order_by("id").first()
+            if found is not None:
+                return found
+    return None
 
 
 def stages_of(application: Application) -> list[StageRecord]:

@@ -225,24 +225,7 @@ def apply(request: HttpRequest) -> HttpResponse:
         form = ApplicationForm(request.POST, request.FILES, reusable=reusable)
         if form.is_valid():
             data = form.cleaned_data
-            payload = services.ApplicationInput(
-                customer_type=data["customer_type"],
-                customer_name=data["customer_name"].strip(),
-                id_number=data["id_number"].strip(),
-                contact_phone=data["contact_phone"].strip(),
-                address=data["address"].strip(),
-                region=data["region"].code,
-                property_scope=data["property_scope"].strip(),
-                request_type=data["request_type"],
-                purpose=data["purpose"],
-                capacity_kw=data["capacity_kw"],
-                voltage=data["voltage"] or None,
-                supply=data["supply"],
-                external_works=data["external_works"],
-                requested_high_voltage=data["requested_high_voltage"],
-                hv_to_lv_deregistration=data["hv_to_lv_deregistration"],
-                property_existing_kw=data["property_existing_kw"],
-            )
+            payload = services.ApplicationInput.from_form(data)
             try:
                 application = services.submit_application(
                     user,
