@@ -152,24 +152,86 @@ def _document(doc: Document, today: dt.date) -> dict[str, Any]:
     }
 
 
+def _personal(app: Application, full: bool) -> dict[str, Any]:
+    """The applicant's details: in full for the applicant and the staff who work the
+    application, masked for every other reader."""
+    return {
+        "id_number": app.id_number if full else mask_id_number(app.id_number),
+        "contact_phone": app.contact_phone if full else mask_phone(app.contact_phone),
+        "address": app.address if full else mask_address(app.address),
+        "personal_data_masked": not full,
+        "property_scope": app.property_scope if full else mask_property_scope(app.property_scope),
+    }
+
+
+def _grid_upgrade(app: Application) -> dict[str, Any] | None:
+    if not app.grid_upgrade_cause:
+        return None
+    return {
+        "cause": app.grid_upgrade_cause,
+        "cause_label": app.get_grid_upgrade_cause_display(),
+        "project": app.grid_upgrade_project,
+        "committed_on": app.grid_upgrade_committed_on,
+        "marked_on": app.grid_upgrade_marked_on,
+        "customer_informed_on": app.customer_informed_on,
+    }
+
+
+def _timeline(app: Application) -> dict[str, Any]:
+    return {
+        "stages": [
+            {
+                "seq": s.seq,
+                "stage": s.stage,
+                "label": s.get_stage_display(),
+                "limit_wd": s.limit_wd,
+                "cumulative_wd": s.cumulative_wd,
+                "started_on": s.started_on,
+                "due_on": s.due_on,
+                "completed_on": timezone.localdate(s.completed_at) if s.completed_at else None,
+                "note": s.note,
+            }
+            for s in selectors.stages_of(app)
+        ],
+        "pauses": [
+            {
+                "reason": p.reason,
+                "label": p.get_reason_display(),
+                "started_on": p.started_on,
+                "ended_on": p.ended_on,
+                "paused_wd": p.paused_wd,
+                "note": p.note,
+            }
+            for p in selectors.pauses_of(app)
+        ],
+    }
+
+
+def _decision(app: Application) -> dict[str, Any]:
+    decision = app.decision or {}
+    return {
+        "category": app.category,
+        "category_label": app.get_category_display(),
+        "three_zero": _three_zero(decision, app.three_zero),
+        "informed_consent_required": app.informed_consent_required,
+        "site_survey_required": app.site_survey_required,
+        "time_limit_working_days": app.time_limit_wd,
+        "proposed_voltage": decision.get("proposed_voltage", app.voltage),
+        "basis": decision.get("basis", {}),
+    }
+
+
 def _detail(app: Application, user: Any) -> dict[str, Any]:
     today = timezone.localdate()
     remaining = selectors.remaining_workdays([app], today)[app.pk]
     full = selectors.sees_personal_data(user, app)
-    decision = app.decision or {}
     data = _list_item(app, remaining, today)
     if full:
         data["customer_name"] = app.customer_name
     data.update(
         {
             "customer_type": app.customer_type,
-            "id_number": app.id_number if full else mask_id_number(app.id_number),
-            "contact_phone": app.contact_phone if full else mask_phone(app.contact_phone),
-            "address": app.address if full else mask_address(app.address),
-            "personal_data_masked": not full,
-            "property_scope": app.property_scope
-            if full
-            else mask_property_scope(app.property_scope),
+            **_personal(app, full),
             "request_type": app.request_type,
             "purpose": app.purpose,
             "voltage": app.voltage,
@@ -188,52 +250,10 @@ def _detail(app: Application, user: Any) -> dict[str, Any]:
             "completed_on": app.completed_on,
             "cancelled_reason": app.cancelled_reason,
             "first_requested_on": app.first_requested_on,
-            "grid_upgrade": {
-                "cause": app.grid_upgrade_cause,
-                "cause_label": app.get_grid_upgrade_cause_display(),
-                "project": app.grid_upgrade_project,
-                "committed_on": app.grid_upgrade_committed_on,
-                "marked_on": app.grid_upgrade_marked_on,
-                "customer_informed_on": app.customer_informed_on,
-            }
-            if app.grid_upgrade_cause
-            else None,
+            "grid_upgrade": _grid_upgrade(app),
             "verification_code": app.verification_code if selectors.is_owner(user, app) else None,
-            "stages": [
-                {
-                    "seq": s.seq,
-                    "stage": s.stage,
-                    "label": s.get_stage_display(),
-                    "limit_wd": s.limit_wd,
-                    "cumulative_wd": s.cumulative_wd,
-                    "started_on": s.started_on,
-                    "due_on": s.due_on,
-                    "completed_on": timezone.localdate(s.completed_at) if s.completed_at else None,
-                    "note": s.note,
-                }
-                for s in selectors.stages_of(app)
-            ],
-            "pauses": [
-                {
-                    "reason": p.reason,
-                    "label": p.get_reason_display(),
-                    "started_on": p.started_on,
-                    "ended_on": p.ended_on,
-                    "paused_wd": p.paused_wd,
-                    "note": p.note,
-                }
-                for p in selectors.pauses_of(app)
-            ],
-            "decision": {
-                "category": app.category,
-                "category_label": app.get_category_display(),
-                "three_zero": _three_zero(decision, app.three_zero),
-                "informed_consent_required": app.informed_consent_required,
-                "site_survey_required": app.site_survey_required,
-                "time_limit_working_days": app.time_limit_wd,
-                "proposed_voltage": decision.get("proposed_voltage", app.voltage),
-                "basis": decision.get("basis", {}),
-            },
+            **_timeline(app),
+            "decision": _decision(app),
             "documents": [_document(d, today) for d in app.documents.all()] if full else [],
             "can_work": selectors.can_work_on(user, app),
         }
@@ -295,11 +315,10 @@ def list_applications(
     summary="提交用电报装申请（申请人）",
 )
 def create_application(request: HttpRequest, payload: ApplicationIn) -> Any:
-    fields = payload.model_dump(exclude={"document_ids", "submission_key"})
     try:
         app = services.submit_application(
             request.auth,
-            services.ApplicationInput(**fields),
+            services.ApplicationInput.from_api(payload),
             reuse_document_ids=payload.document_ids,
             submission_key=payload.submission_key,
         )

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from getelec.accounts.models import Region
 from getelec.connection import validators
+from getelec.connection.inputs import rule_payload
 from getelec.connection.models import (
     Category,
     CustomerType,
@@ -131,23 +132,7 @@ class AssessFieldsForm(NamedErrorsMixin, forms.Form):
 
     def assess_payload(self, applied_on: dt.date) -> dict[str, Any]:
         """The input of getelec.core.assess (AssessInput) from the cleaned fields."""
-        data = self.cleaned_data
-        payload: dict[str, Any] = {
-            "customer_type": data["customer_type"],
-            "request_type": data["request_type"],
-            "purpose": data["purpose"],
-            "capacity_kw": float(data["capacity_kw"]),
-            "supply": data["supply"],
-            "external_works": data["external_works"],
-            "requested_high_voltage": data["requested_high_voltage"],
-            "hv_to_lv_deregistration": data["hv_to_lv_deregistration"],
-            "property_existing_kw": float(data["property_existing_kw"]),
-            "region": data["region"].code,
-            "applied_on": applied_on,
-        }
-        if data.get("voltage"):
-            payload["voltage"] = data["voltage"]
-        return payload
+        return rule_payload(self.cleaned_data, applied_on)
 
 
 class ApplicationForm(AssessFieldsForm):

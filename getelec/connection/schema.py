@@ -9,9 +9,10 @@ from typing import Any, Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict, StrictBool
 
-CustomerTypeIn = Literal["residential", "small_micro_enterprise", "private_org", "other"]
-RequestTypeIn = Literal["new", "increase", "temporary"]
-PurposeIn = Literal["general", "ev_charging", "ebike_charging"]
+from getelec.core.assess import CustomerType as CustomerTypeIn
+from getelec.core.assess import Purpose as PurposeIn
+from getelec.core.assess import RequestType as RequestTypeIn
+
 StaffPauseReason = Literal[
     "customer_works", "missing_documents", "customer_request", "customer_unreachable"
 ]
@@ -33,6 +34,9 @@ class ErrorOut(Schema):
 # --- inputs -----------------------------------------------------------------------------------
 
 
+# The fields of getelec.connection.inputs.ApplicationInput (pinned by tests/test_inputs.py) plus
+# `document_ids` and `submission_key`; the choices are the core's vocabularies. (A comment, not
+# the docstring: the docstring is the OpenAPI description.)
 class ApplicationIn(StrictIn):
     """One application (JSON; documents are uploaded first via POST /documents)."""
 

@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from getelec.accounts.models import Organisation, Region, User
+from getelec.accounts.models import User
 from getelec.accounts.powers import Power, powers_of
 from getelec.accounts.views import landing_url
 from getelec.connection import selectors, services, throttle
@@ -46,9 +46,7 @@ from getelec.connection.models import (
     Category,
     Document,
     Notification,
-    Pause,
     StageCode,
-    StageRecord,
     Status,
 )
 from getelec.connection.reason_text import rendered as rendered_reasons
@@ -129,27 +127,6 @@ def _query_without_page(request: HttpRequest) -> str:
     return query.urlencode()
 
 
-def _list_columns(queryset: QuerySet[Application]) -> QuerySet[Application]:
-    """Only what list pages show (no personal data columns, no decision JSON)."""
-    return queryset.select_related("region", "company").only(
-        "number",
-        "category",
-        "status",
-        "current_stage",
-        "due_on",
-        "due_pending_year",
-        "applied_on",
-        "key_project",
-        "grid_upgrade_committed_on",
-        "capacity_kw",
-        "voltage",
-        "region__name",
-        "region__code",
-        "company__name",
-        "company__short_name",
-    )
-
-
 def _three_zero_cap(region: str | None = None) -> ParameterValue:
     return param("three_zero_max_kw", _today(), region)
 
@@ -225,24 +202,7 @@ def apply(request: HttpRequest) -> HttpResponse:
         form = ApplicationForm(request.POST, request.FILES, reusable=reusable)
         if form.is_valid():
             data = form.cleaned_data
-            payload = services.ApplicationInput(
-                customer_type=data["customer_type"],
-                customer_name=data["customer_name"].strip(),
-                id_number=data["id_number"].strip(),
-                contact_phone=data["contact_phone"].strip(),
-                address=data["address"].strip(),
-                region=data["region"].code,
-                property_scope=data["property_scope"].strip(),
-                request_type=data["request_type"],
-                purpose=data["purpose"],
-                capacity_kw=data["capacity_kw"],
-                voltage=data["voltage"] or None,
-                supply=data["supply"],
-                external_works=data["external_works"],
-                requested_high_voltage=data["requested_high_voltage"],
-                hv_to_lv_deregistration=data["hv_to_lv_deregistration"],
-                property_existing_kw=data["property_existing_kw"],
-            )
+            payload = services.ApplicationInput.from_form(data)
             try:
                 application = services.submit_application(
                     user,
@@ -350,7 +310,9 @@ def my_applications(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     if not user.is_applicant:
         return redirect(_landing_for(user))
-    queryset = _list_columns(selectors.applications_for(user)).order_by("-applied_on", "-id")
+    queryset = selectors.list_columns(selectors.applications_for(user)).order_by(
+        "-applied_on", "-id"
+    )
     notifications = _notifications(user).select_related("application")[:20]
     return render(
         request,
@@ -529,24 +491,11 @@ def _detail_context(
     }
 
 
-def _detail_queryset_prefetch(application: Application) -> Application:
-    """Stages, pauses and documents in three queries (no N+1 in the timeline)."""
-    from django.db.models import prefetch_related_objects
-
-    prefetch_related_objects(
-        [application],
-        Prefetch("stages", queryset=StageRecord.objects.select_related("completed_by")),
-        Prefetch("pauses", queryset=Pause.objects.select_related("created_by")),
-        "documents",
-    )
-    return application
-
-
 @login_required
 @require_GET
 def detail(request: HttpRequest, number: str) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    application = _detail_queryset_prefetch(_load(user, number))
+    application = selectors.with_timeline(_load(user, number))
     return render(request, "connection/detail.html", _detail_context(request, application))
 
 
@@ -570,7 +519,7 @@ def action(request: HttpRequest, number: str, name: str) -> HttpResponse:
         else:
             messages.success(request, _action_done(name))
             return redirect("application_detail", number=number)
-    application = _detail_queryset_prefetch(_load(user, number))
+    application = selectors.with_timeline(_load(user, number))
     context = _detail_context(request, application, bound={name: form})
     context["failed_action"] = name
     return render(request, "connection/detail.html", context, status=400)
@@ -631,6 +580,8 @@ def _filtered(queryset: QuerySet[Application], form: Any, today: dt.date) -> Que
         category=data.get("category") or None,
         overdue=True if data.get("overdue") else None,
         today=today,
+        company=data.get("company"),
+        county=data.get("county"),
     )
 
 
@@ -646,13 +597,9 @@ def queue(request: HttpRequest) -> HttpResponse:
         return redirect(_landing_for(user))
     today = _today()
     form = QueueFilterForm(request.GET or None)
-    queryset = _filtered(_list_columns(selectors.staff_queue(user)), form, today)
+    queryset = _filtered(selectors.list_columns(selectors.staff_queue(user)), form, today)
     # The count on top is bounded: a huge backlog never makes the page count the whole table.
-    overdue_count = (
-        selectors.filter_applications(selectors.staff_queue(user), overdue=True, today=today)
-        .values("pk")[: OVERDUE_COUNT_CAP + 1]
-        .count()
-    )
+    overdue_count = selectors.overdue_in_queue(user, today, OVERDUE_COUNT_CAP + 1)
     return render(
         request,
         "connection/queue.html",
@@ -672,27 +619,16 @@ def regulator(request: HttpRequest) -> HttpResponse:
     """Read-only list of every application in the region of an organisation that may read them
     (READ_APPLICATIONS)."""
     user: User = request.user  # type: ignore[assignment]
-    powers = powers_of(user)
-    if not powers.has(Power.READ_APPLICATIONS):
+    if not powers_of(user).has(Power.READ_APPLICATIONS):
         return redirect(_landing_for(user))
-    prefix = powers.prefix or ""
-    companies = Organisation.objects.filter(kind=Organisation.Kind.SUPPLY_COMPANY)
-    counties = Region.objects.filter(level=Region.Level.COUNTY)
-    if prefix:
-        companies = companies.filter(region__code__startswith=prefix)
-        counties = counties.filter(code__startswith=prefix)
+    companies, counties = selectors.regulator_filter_choices(user)
     today = _today()
     form = RegulatorFilterForm(request.GET or None, companies=companies, counties=counties)
     queryset = _filtered(
-        _list_columns(selectors.applications_for(user)).order_by("-applied_on", "-id"),
+        selectors.list_columns(selectors.applications_for(user)).order_by("-applied_on", "-id"),
         form,
         today,
     )
-    if form.is_valid():
-        if form.cleaned_data["company"]:
-            queryset = queryset.filter(company=form.cleaned_data["company"])
-        if form.cleaned_data["county"]:
-            queryset = queryset.filter(region=form.cleaned_data["county"])
     return render(
         request,
         "connection/regulator.html",

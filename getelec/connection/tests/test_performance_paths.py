@@ -26,7 +26,7 @@ from getelec.connection.models import (
     choice_label,
 )
 from getelec.connection.templatetags.connection_rows import queue_rows
-from getelec.connection.views import _list_columns, _rows
+from getelec.connection.views import _rows
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +71,7 @@ def varied_queue(submit: Any, staff: Any) -> list[Any]:
         grid.version,
         "配套工程",
     )
-    return _rows(list(_list_columns(selectors.staff_queue(staff))))
+    return _rows(list(selectors.list_columns(selectors.staff_queue(staff))))
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])

@@ -77,7 +77,7 @@ def test_the_conditional_update_refuses_a_change_that_slipped_past_the_read(
     app = submit()
     stale = Application.objects.get(pk=app.pk)
     services.advance_stage(app, staff, "intake", 1)  # somebody else, first
-    monkeypatch.setattr(services, "_fresh", lambda application: stale)
+    monkeypatch.setattr(services.workflow, "_fresh", lambda application: stale)
     before = AuditEvent.objects.count()
     with pytest.raises(services.Conflict):
         services.advance_stage(stale, staff, "intake", 1)

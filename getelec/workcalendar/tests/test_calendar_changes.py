@@ -19,6 +19,7 @@ from getelec.audit.models import AuditEvent
 from getelec.cli import main
 from getelec.connection import services as connection_services
 from getelec.connection.models import Application, StageRecord
+from getelec.connection.services import deadlines as connection_deadlines
 from getelec.core.workdays import CalendarYearNotLoaded, parse_year, shipped_calendar
 from getelec.workcalendar import source
 from getelec.workcalendar.models import CalendarYear
@@ -125,7 +126,7 @@ def left_pending(submit: Any, admin_user: Any, monkeypatch: pytest.MonkeyPatch) 
     import_year(parse_year(FAKE_2027), admin_user)
     with monkeypatch.context() as patch:
         patch.setattr(
-            connection_services, "current_calendar", lambda fresh=False: shipped_calendar()
+            connection_deadlines, "current_calendar", lambda fresh=False: shipped_calendar()
         )
         application = hv_dual(submit)
     assert (application.due_on, application.due_pending_year) == (None, 2027)
