@@ -73,7 +73,9 @@ def test_the_missing_schema_errors_of_sqlite_and_postgresql_are_recognised(
     from django.db import OperationalError, ProgrammingError
 
     for error in (OperationalError(message), ProgrammingError(message)):
-        monkeypatch.setattr(cli.argparse.ArgumentParser, "parse_args", lambda *a: _raising(error))
+        monkeypatch.setattr(
+            cli.argparse.ArgumentParser, "parse_args", lambda *a, e=error: _raising(e)
+        )
         assert cli.main([]) == 1
         assert capsys.readouterr().err == cli.NO_DATABASE_MESSAGE + "\n"
 
@@ -83,6 +85,6 @@ def test_other_database_errors_are_not_hidden(monkeypatch: pytest.MonkeyPatch) -
     from django.db import OperationalError
 
     error = OperationalError("database is locked")
-    monkeypatch.setattr(cli.argparse.ArgumentParser, "parse_args", lambda *a: _raising(error))
+    monkeypatch.setattr(cli.argparse.ArgumentParser, "parse_args", lambda *a, e=error: _raising(e))
     with pytest.raises(OperationalError, match="locked"):
         cli.main([])
