@@ -10,16 +10,23 @@ source), or a default's reason. `{% cite b %}`: label, words, source and 待确�
 
 `b` is a citation in any of its shapes: a stored decision basis (dict), a Citation, or a
 ParameterValue (its citation).
+
+`{{ b.parameter|param_label }}` and `{{ b.value|param_value:labels }}`: a parameter and its value
+in words (the registry's Chinese description; list items through `labels`, booleans as 是/否),
+never the parameter's name or a code.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext, gettext_lazy
+
+from getelec.core.parameters import PARAMETERS
 
 register = template.Library()
 
@@ -35,6 +42,22 @@ def _field(citation: Any, name: str) -> Any:
         return citation.get(name) or ""
     citation = getattr(citation, "citation", citation)  # a ParameterValue: its citation
     return getattr(citation, name, "") or ""
+
+
+@register.filter
+def param_label(name: str) -> str:
+    parameter = PARAMETERS.get(name)
+    return parameter.description if parameter else str(name)
+
+
+@register.filter
+def param_value(value: Any, labels: Mapping[str, Any] | None = None) -> str:
+    labels = labels or {}
+    if isinstance(value, bool):
+        return gettext("是") if value else gettext("否")
+    if isinstance(value, (list, tuple)):
+        return "、".join(str(labels.get(v, v)) for v in value) if value else gettext("无")
+    return str(labels.get(value, value)) if isinstance(value, str) else str(value)
 
 
 @register.filter

@@ -178,14 +178,29 @@ def _entry_context(request: HttpRequest, entry: LedgerEntry) -> dict[str, Any]:
     }
 
 
+# What a reader sees for each audited change of a ledger entry (the audit log keeps the code).
+ENTRY_ACTION_LABELS = {
+    "outages.identify": gettext_lazy("识别为频繁停电"),
+    "outages.refresh_entry": gettext_lazy("按最新停电数据更新"),
+    "outages.reopen": gettext_lazy("观察期内再次超标，重新打开"),
+    "outages.plan_rectification": gettext_lazy("制定整改计划"),
+    "outages.record_rectification": gettext_lazy("登记整改完成"),
+    "outages.verify": gettext_lazy("现场核验"),
+    "outages.close": gettext_lazy("闭环销号"),
+}
+
+
 def _history(entry: LedgerEntry) -> list[Any]:
     from getelec.audit.models import AuditEvent
 
-    return list(
+    events = list(
         AuditEvent.objects.filter(object_type="outages.ledgerentry", object_id=str(entry.pk))
         .order_by("at", "id")
         .only("at", "actor_label", "action", "reason")
     )
+    for event in events:
+        event.action_label = str(ENTRY_ACTION_LABELS.get(event.action, _("其他操作")))
+    return events
 
 
 @desk_view
