@@ -55,3 +55,24 @@ def test_the_cite_tag_renders_practice_with_its_source_and_unconfirmed() -> None
         '<span class="cite"><span class="clause">国家行业惯例</span> 每户4千瓦。（大意）'
         ' <span class="source">（某省标准）</span> <span class="tag tag-muted">待确认</span></span>'
     )
+
+
+def test_stored_defaults_keep_their_reasons_and_are_not_merged_as_one_sentence() -> None:
+    from getelec.connection.selectors import _citations
+
+    stored = [
+        {"parameter": "a", "clause": "DEFAULT", "quote": "", "reason": "甲理由。"},
+        {"parameter": "b", "clause": "DEFAULT", "quote": "", "reason": "乙理由。"},
+        {"parameter": "c", "clause": "DEFAULT", "quote": "", "reason": "甲理由。"},
+        {
+            "parameter": "d",
+            "clause": "PRACTICE",
+            "quote": "某句。",
+            "source": "某标准",
+            "paraphrase": True,
+        },
+    ]
+    shown = _citations(stored)
+    assert [c["reason"] or c["quote"] for c in shown] == ["甲理由。", "乙理由。", "某句。"]
+    with translation.override("zh-hans"):
+        assert [cite_text(c) for c in shown] == ["甲理由。", "乙理由。", "某句。（大意）"]
