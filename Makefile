@@ -5,10 +5,12 @@
 #   make test    the whole test suite (pure, database, browser, Spark) on SQLite, or on
 #                PostgreSQL when DATABASE_URL is set; PYTEST_ARGS selects, e.g.
 #                make test PYTEST_ARGS='-m "not pure and not browser and not spark"'
+#                (checks first for chromium and Java 17; CHECK_PREREQS=0 skips the check)
 #   make lint    ruff check + ruff format --check + mypy + makemigrations --check
 #   make bench   the performance benchmark (benchmarks/)
 #
-# Only Python 3.11+, pip and make are needed; everything else goes into .venv.
+# make demo needs only Python 3.11+, pip and make (everything else goes into .venv); make test
+# also needs chromium and Java 17+ (checked first, with the command that installs them).
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -17,13 +19,14 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+CHECK_PREREQS ?= 1
 BENCH_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help install install-test demo serve test lint format bench clean
 
 help:
-	@sed -n '3,11p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,13p' Makefile | sed 's/^# \{0,1\}//'
 
 # The virtualenv, created once; the stamp records which extras are installed and is redone when
 # pyproject.toml (the pins) changes.
@@ -50,7 +53,9 @@ serve: install
 	$(BIN)/getelec serve --host $(HOST) --port $(PORT)
 
 # Spark tests run PySpark workers with the virtualenv's interpreter (not the system Python).
+# First: chromium (browser tests) and Java 17+ (Spark tests) are there, or say how to install them.
 test: install-test
+	@if [ "$(CHECK_PREREQS)" != 0 ]; then scripts/check-test-prereqs; fi
 	PYSPARK_PYTHON=$(abspath $(PY)) PYSPARK_DRIVER_PYTHON=$(abspath $(PY)) \
 		$(BIN)/pytest $(PYTEST_ARGS)
 

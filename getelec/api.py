@@ -22,6 +22,7 @@ from getelec.core.assess import AssessError
 from getelec.core.policy import PolicyValueMissing
 from getelec.kernel.errors import ServiceError, http_status
 from getelec.supervision.api import router as supervision_router
+from getelec.webinput import CSRF_FAILED
 
 ERROR_SCHEMA = {
     "title": "Error",
@@ -97,6 +98,8 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 400:  # django-ninja's "Cannot parse request body"
         return _error(request, 400, _("请求体不是有效的 JSON"), "body")
+    if exc.status_code == 403 and str(exc) == "CSRF check Failed":  # django-ninja's words
+        return _error(request, 403, str(CSRF_FAILED))
     return _error(request, exc.status_code, str(exc))
 
 

@@ -153,6 +153,17 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return defaults.page_not_found(request, exception)
 
 
+CSRF_FAILED = gettext_lazy("安全校验未通过：页面可能已过期。请返回上一页，刷新后重新提交。")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: a form sent without a valid security token (an expired page, cookies
+    off) is the platform's own 403 page in Chinese with the navigation (the API answers its own
+    403 with the same message, getelec.api)."""
+    html = render_to_string("403_csrf.html", {"message": CSRF_FAILED}, request)
+    return HttpResponse(html, status=403)
+
+
 class InputHygieneMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response

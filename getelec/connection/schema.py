@@ -118,6 +118,8 @@ class CitationOut(Schema):
     quote: str
     source: str = ""
     unconfirmed: bool = False
+    reason: str = ""  # clause DEFAULT: why the platform chose this value
+    paraphrase: bool = False
 
 
 class ReasonOut(Schema):

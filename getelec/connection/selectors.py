@@ -472,13 +472,17 @@ def public_progress(number: str, verification_code: str) -> PublicProgress | Non
 
 
 def _citations(values: Any) -> list[dict[str, Any]]:
-    """Clause, quote and source of stored parameter values, each sentence once."""
+    """Clause, quote (or a platform default's reason) and source of stored parameter values,
+    each sentence once."""
     seen, unique = set(), []
     for value in values if isinstance(values, list) else []:
         if not isinstance(value, dict):
             continue
-        key = (value.get("clause"), value.get("quote"))
+        key = (value.get("clause"), value.get("quote"), value.get("reason"))
         if key not in seen:
             seen.add(key)
-            unique.append({k: value.get(k, "") for k in ("clause", "quote", "source")})
+            unique.append({k: value.get(k, "") for k in CITATION_FIELDS})
     return unique
+
+
+CITATION_FIELDS = ("clause", "quote", "reason", "source", "paraphrase", "unconfirmed")

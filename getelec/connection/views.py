@@ -396,7 +396,7 @@ def _unique_citations(values: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Several parameters may cite the same sentence: show each quote once."""
     seen, unique = set(), []
     for value in values:
-        key = (value.get("clause"), value.get("quote"))
+        key = (value.get("clause"), value.get("quote"), value.get("reason"))
         if key not in seen:
             seen.add(key)
             unique.append(value)

@@ -21,16 +21,20 @@ from pydantic import TypeAdapter, ValidationError
 
 from getelec.core.parameters import PARAMETERS
 
+# PLAN_TEXT (re-exported): the plan's authoritative Chinese text, verbatim (the Ningxia "获得电力"
+# implementation plan); every base citation of a plan clause quotes that clause.
+from getelec.core.plan import PLAN_TEXT, plan_clauses, quote_in  # noqa: F401
+
 DEFAULT_POLICY_DIR = Path(__file__).resolve().parent.parent / "policy"
-# The plan's authoritative Chinese text, verbatim (the Ningxia "获得电力" implementation plan):
-# every citation of a plan clause quotes a sentence of it, and 附件2 is an excerpt of it.
-PLAN_TEXT = DEFAULT_POLICY_DIR / "source" / "plan.zh.txt"
 NATIONAL = ""  # the region key of the base files (national practice + the Ningxia plan)
 PROVINCE_CODE = "640000"
 
-# Clause ids of the plan (POLICY.md), plus PRACTICE (national practice, PRACTICE.md) and
-# LOCAL (a region's own document, named in `source`).
-_CLAUSE_RE = re.compile(r"^(T[1-9]|S[1-3]|A1|L([1-9]|[1-4][0-9]|5[0-3])|PRACTICE|LOCAL)$")
+# Clause ids of the plan (POLICY.md), plus three pseudo-clauses: PRACTICE (national practice or a
+# standard, named in `source`; `paraphrase: true` when the quote is not the source's own words),
+# LOCAL (a region's own document, named in `source`) and DEFAULT (a value nobody prescribes: the
+# platform's default, with its `reason`; an administrator may change it).
+_CLAUSE_RE = re.compile(r"^(T[1-9]|S[1-3]|A1|L([1-9]|[1-4][0-9]|5[0-3])|PRACTICE|LOCAL|DEFAULT)$")
+PSEUDO_CLAUSES = ("PRACTICE", "LOCAL", "DEFAULT")
 _REGION_RE = re.compile(r"^[0-9]{6}$")
 
 
@@ -52,6 +56,12 @@ class Citation:
     quote: str
     source: str = ""
     unconfirmed: bool = False
+    reason: str = ""  # why a platform default (clause DEFAULT) has this value
+    paraphrase: bool = False  # the quote restates its source rather than quoting it
+
+    @property
+    def is_plan(self) -> bool:
+        return self.clause not in PSEUDO_CLAUSES
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"clause": self.clause, "quote": self.quote}
@@ -59,6 +69,10 @@ class Citation:
             data["source"] = self.source
         if self.unconfirmed:
             data["unconfirmed"] = True
+        if self.reason:
+            data["reason"] = self.reason
+        if self.paraphrase:
+            data["paraphrase"] = True
         return data
 
 
@@ -136,29 +150,58 @@ def _parse_citation(raw: Any, file: Path, key: str, regional: bool) -> Citation:
         raise PolicyError(file, key, "missing citation")
     if not isinstance(raw, dict):
         raise PolicyError(file, key, "citation must be a mapping {clause, quote, source}")
-    unknown = set(raw) - {"clause", "quote", "source", "unconfirmed"}
+    unknown = set(raw) - {"clause", "quote", "source", "unconfirmed", "reason", "paraphrase"}
     if unknown:
         raise PolicyError(file, key, f"unknown citation field(s): {', '.join(sorted(unknown))}")
     clause, quote = raw.get("clause"), raw.get("quote")
     source, unconfirmed = raw.get("source") or "", raw.get("unconfirmed", False)
+    reason, paraphrase = raw.get("reason") or "", raw.get("paraphrase", False)
     if not isinstance(clause, str) or not _CLAUSE_RE.match(clause):
         raise PolicyError(
             file,
             f"{key}.clause",
             f"missing or unknown clause id {clause!r} (T1–T9, S1–S3, A1, "
-            "L1–L53, PRACTICE or LOCAL)",
+            "L1–L53, PRACTICE, LOCAL or DEFAULT)",
         )
-    if not isinstance(quote, str) or not quote.strip():
-        raise PolicyError(file, f"{key}.quote", "missing quote")
-    if not isinstance(source, str):
-        raise PolicyError(file, f"{key}.source", "must be text")
+    for name, text in (("quote", quote), ("source", source), ("reason", reason)):
+        if text is not None and not isinstance(text, str):
+            raise PolicyError(file, f"{key}.{name}", "must be text")
+    for name, flag in (("unconfirmed", unconfirmed), ("paraphrase", paraphrase)):
+        if not isinstance(flag, bool):
+            raise PolicyError(file, f"{key}.{name}", "must be true or false")
+    quote = (quote or "").strip()
+    if clause == "DEFAULT":
+        if not reason.strip():
+            raise PolicyError(file, f"{key}.reason", "a DEFAULT citation must give its reason")
+        if quote or paraphrase:
+            raise PolicyError(
+                file, f"{key}.quote", "a DEFAULT citation quotes nothing (it gives its reason)"
+            )
+    else:
+        if reason:
+            raise PolicyError(
+                file, f"{key}.reason", "only a DEFAULT citation has a reason (cite a source)"
+            )
+        if not quote:
+            raise PolicyError(file, f"{key}.quote", "missing quote")
     if clause in ("PRACTICE", "LOCAL") and not source.strip():
         raise PolicyError(file, f"{key}.source", f"a {clause} citation must name its source")
     if regional and not source.strip():
         raise PolicyError(file, f"{key}.source", "a regional value must cite its own document")
-    if not isinstance(unconfirmed, bool):
-        raise PolicyError(file, f"{key}.unconfirmed", "must be true or false")
-    return Citation(clause, quote.strip(), source.strip(), unconfirmed)
+    if clause not in PSEUDO_CLAUSES:
+        if paraphrase:
+            raise PolicyError(
+                file, f"{key}.paraphrase", f"a citation of {clause} quotes the plan word for word"
+            )
+        # A regional value quotes its own document (its source); a base value quotes the plan.
+        if not regional and not quote_in(quote, plan_clauses()[clause]):
+            raise PolicyError(
+                file,
+                f"{key}.quote",
+                f"not found in {clause} of the plan (verbatim except whitespace; '…' marks an "
+                "omission); a value the plan does not give cites PRACTICE or DEFAULT",
+            )
+    return Citation(clause, quote, source.strip(), unconfirmed, reason.strip(), paraphrase)
 
 
 @dataclass

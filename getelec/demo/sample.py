@@ -502,7 +502,9 @@ def _documents(user: User) -> list[int]:
     ):
         return []
     kind = "id_card" if user.username == "demo-applicant" else "business_licence"
-    upload = SimpleUploadedFile(f"{kind}.pdf", PDF, content_type="application/pdf")
+    # the file name a person would give it (it is shown when the document is offered for reuse)
+    name = "身份证.pdf" if kind == "id_card" else "营业执照.pdf"
+    upload = SimpleUploadedFile(name, PDF, content_type="application/pdf")
     valid = dt.date(2036, 12, 31)
     return [services.upload_document(user, kind, upload, valid).pk]
 

@@ -61,3 +61,22 @@ def rule_text(codes: str, values: dict[str, Any]) -> str:
 
 def entry_rule_text(entry: LedgerEntry) -> str:
     return rule_text(entry.rule, entry_rule_values(entry))
+
+
+# What a reader sees for each audited change of a ledger entry (the audit log keeps the code).
+ENTRY_ACTION_LABELS = {
+    "outages.identify": gettext_lazy("识别为频繁停电"),
+    "outages.refresh_entry": gettext_lazy("按最新停电数据更新"),
+    "outages.reopen": gettext_lazy("观察期内再次超标，重新打开"),
+    "outages.plan_rectification": gettext_lazy("制定整改计划"),
+    "outages.record_rectification": gettext_lazy("登记整改完成"),
+    "outages.verify": gettext_lazy("现场核验"),
+    "outages.close": gettext_lazy("闭环销号"),
+}
+
+
+def with_action_labels(events: list[Any]) -> list[Any]:
+    """Audit rows of an entry, each with `action_label` (the action in words)."""
+    for event in events:
+        event.action_label = str(ENTRY_ACTION_LABELS.get(event.action, gettext_lazy("其他操作")))
+    return events

@@ -167,7 +167,7 @@ def _entry_context(request: HttpRequest, entry: LedgerEntry) -> dict[str, Any]:
         "rectify_form": RectifyForm(initial={**version, "rectified_on": today}),
         "verify_form": VerifyForm(initial={**version, "verified_on": today}),
         "close_form": CloseForm(initial=version),
-        "history": selectors.entry_history(entry),
+        "history": labels.with_action_labels(selectors.entry_history(entry)),
     }
 
 

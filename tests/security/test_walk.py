@@ -19,6 +19,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterator
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -148,6 +149,60 @@ def body_text(response: Any) -> str:
         except ValueError:
             return text
     return text
+
+
+class _Readable(HTMLParser):
+    """The text of a page a person can read: text nodes (not scripts or styles) and the
+    attributes shown to them (title, placeholder, aria-label, alt, value of buttons)."""
+
+    SHOWN = ("title", "placeholder", "aria-label", "alt")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self._hidden += 1
+        self.parts += [v for k, v in attrs if k in self.SHOWN and v]
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self._hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def readable_text(html: str) -> str:
+    parser = _Readable()
+    parser.feed(html)
+    return "\n".join(parser.parts)
+
+
+# Developer text: file paths, snake_case names (parameters, rule codes, enum values), dotted
+# audit action codes, the pseudo-clause ids, English sentences (four words or more).
+DEVELOPER_TEXT = [
+    re.compile(r"[\w/]*\.(?:ya?ml|md|py|json)\b"),
+    re.compile(r"\bpolicy/\S*"),
+    re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b"),
+    re.compile(r"\b[a-z]+\.[a-z]+_[a-z_]+\b"),
+    re.compile(r"\b(?:PRACTICE|DEFAULT|LOCAL)\b"),
+    re.compile(r"\b[A-Za-z]+(?:[ ,]+[A-Za-z]+){3,}\b"),
+]
+# English a Chinese page may carry: proper names and standards.
+ALLOWED_ENGLISH = re.compile(r"IEEE Std|Getting Electricity|World Bank")
+
+
+def developer_text(text: str) -> set[str]:
+    hits = set()
+    for pattern in DEVELOPER_TEXT:
+        for match in pattern.finditer(text):
+            if not ALLOWED_ENGLISH.search(match.group(0)):
+                hits.add(match.group(0))
+    return hits
 
 
 @time_machine.travel(FROZEN, tick=False)
@@ -395,6 +450,21 @@ class SecurityWalkTests(TestCase):
                 if found:
                     leaks.append(f"{role} {url}: {found[:3]}")
         assert not leaks, "\n".join(leaks)
+
+    def test_pages_show_no_developer_text(self) -> None:
+        """What a person reads on a Chinese page (text, tooltips, labels) carries no file paths,
+        parameter names, rule or audit action codes, pseudo-clause ids or English sentences."""
+        urls = [u for u in self.concrete_urls() if not u.startswith("/api/")]
+        found: dict[str, str] = {}  # "pattern: hit" → the first role and URL showing it
+        for role in ROLE_FIXTURES:
+            client = self.client_for(role)
+            for url in urls:
+                response = client.get(url)
+                if response.status_code != 200 or "text/html" not in response["Content-Type"]:
+                    continue
+                for hit in developer_text(readable_text(response.content.decode())):
+                    found.setdefault(hit, f"{role} {url}")
+        assert not found, "\n".join(f"{hit}  ({where})" for hit, where in sorted(found.items()))
 
     def test_pages_and_answers_are_not_stored_by_caches(self) -> None:
         client = self.client_for("applicant")

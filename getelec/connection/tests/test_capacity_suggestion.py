@@ -26,7 +26,7 @@ ON = dt.date(2026, 11, 26)
         (151, None, 0, 12),
         # ×dwellings: a building of 10 flats of 100 ㎡
         (100, 10, 0, 60),
-        # PRACTICE capacity_ev_slow_charger_kw: 8 kW per slow EV charger
+        # DEFAULT capacity_ev_slow_charger_kw: 8 kW per slow EV charger
         (None, None, 3, 24),
         (90, None, 1, 14),
     ],
@@ -41,7 +41,11 @@ def test_suggested_capacity_follows_the_published_standard_l7(
         assert {"capacity_residential_bands", "capacity_min_per_dwelling_kw"} <= used
     if chargers:
         assert "capacity_ev_slow_charger_kw" in used
-    assert all(v["clause"] and v["quote"] for v in suggestion.as_json()["basis"])
+    # each figure cites its source: a quote, or a platform default's reason
+    assert all(
+        v["clause"] and (v["quote"] or (v["clause"] == "DEFAULT" and v["reason"]))
+        for v in suggestion.as_json()["basis"]
+    )
 
 
 @pytest.mark.pure
@@ -108,4 +112,5 @@ def test_the_form_helper_shows_the_core_suggestion_and_its_source(
     response = client.get("/apply/capacity/", {"floor_area_m2": "130"})
     html = response.content.decode()
     assert response.status_code == 200
-    assert 'data-fill-value="8"' in html and "PRACTICE" in html
+    assert 'data-fill-value="8"' in html and "国家行业惯例" in html
+    assert "山东电网居民住宅配电标准" in html and "PRACTICE" not in html

@@ -424,7 +424,9 @@ def test_the_capacity_helper_suggests_from_the_published_standard(
     html = client.get(reverse("capacity_suggest"), {"floor_area_m2": "100"}).content.decode()
     assert "<strong>6 千瓦</strong>" in html
     assert 'data-fill-value="6"' in html
-    assert "PRACTICE" in html  # the source of the table is shown
+    # the source of the table is shown, in words (not the developers' PRACTICE.md)
+    assert "国家行业惯例" in html and "山东电网居民住宅配电标准" in html
+    assert "PRACTICE" not in html
 
 
 def test_the_capacity_helper_names_the_field_on_bad_input(

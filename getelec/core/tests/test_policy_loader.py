@@ -54,7 +54,7 @@ BROKEN_BASE = [
     (
         "unknown_clause",
         "hv_dual_limit_wd.values.2025-01-01.citation.clause",
-        "missing or unknown clause id 'L54' (T1–T9, S1–S3, A1, L1–L53, PRACTICE or LOCAL)",
+        "missing or unknown clause id 'L54' (T1–T9, S1–S3, A1, L1–L53, PRACTICE, LOCAL or DEFAULT)",
     ),
     ("missing_quote", "hv_dual_limit_wd.values.2025-01-01.citation.quote", "missing quote"),
     (
@@ -74,6 +74,40 @@ BROKEN_BASE = [
         "'midway_inspection', 'completion_inspection' or 'energizing'",
     ),
     ("unknown_top_level_key", "region", "unknown top-level key"),
+    # A plan clause id needs a quote of that clause; a value the plan does not give is DEFAULT
+    # with its reason (or PRACTICE with its source).
+    (
+        "quote_not_in_the_clause",
+        "quality_observation_days.values.2025-01-01.citation.quote",
+        "not found in L28 of the plan (verbatim except whitespace; '…' marks an omission); "
+        "a value the plan does not give cites PRACTICE or DEFAULT",
+    ),
+    (
+        "quote_with_ascii_quotation_marks",
+        "outage_year_max_count.values.2025-01-01.citation.quote",
+        "not found in L28 of the plan (verbatim except whitespace; '…' marks an omission); "
+        "a value the plan does not give cites PRACTICE or DEFAULT",
+    ),
+    (
+        "default_without_reason",
+        "quality_observation_days.values.2025-01-01.citation.reason",
+        "a DEFAULT citation must give its reason",
+    ),
+    (
+        "default_with_quote",
+        "quality_observation_days.values.2025-01-01.citation.quote",
+        "a DEFAULT citation quotes nothing (it gives its reason)",
+    ),
+    (
+        "reason_on_a_plan_clause",
+        "three_zero_max_kw.values.2025-01-01.citation.reason",
+        "only a DEFAULT citation has a reason (cite a source)",
+    ),
+    (
+        "paraphrase_of_the_plan",
+        "three_zero_max_kw.values.2025-01-01.citation.paraphrase",
+        "a citation of T1 quotes the plan word for word",
+    ),
 ]
 
 
@@ -147,7 +181,7 @@ def test_a_parameter_defined_in_two_files_stops_loading(tmp_path: Path) -> None:
 def test_a_required_parameter_missing_from_every_file_stops_loading(tmp_path: Path) -> None:
     (tmp_path / "only.yaml").write_text(
         "parameters:\n  hv_dual_limit_wd:\n    values:\n      2025-01-01:\n        value: 32\n"
-        "        citation: {clause: L3, quote: 高压双电源用户合计办理时间不超过32个工作日}\n",
+        "        citation: {clause: L3, quote: 高压双电源用户的合计办理时间}\n",
         encoding="utf-8",
     )
 
