@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from getelec.connection.forms import NamedErrorsMixin
+from getelec.kernel.forms import NamedErrorsMixin
 from getelec.outages.models import InspectionKind, RepairStage
 
 

@@ -9,8 +9,8 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from getelec.connection.forms import NamedErrorsMixin
 from getelec.connection.models import GridUpgradeCause
+from getelec.kernel.forms import NamedErrorsMixin
 from getelec.supervision.models import ReportProgress, ReviewStatus
 from getelec.supervision.rules import Quarter
 from getelec.supervision.services import FilingInput
