@@ -102,11 +102,11 @@ def load_demo(
         result: Any = sample_module.load_sample(seed=seed, out=out)
         lines.append(f"Sample applications: {result}.")
         # The regulator's desk (filings, monthly batches, ledger reports) builds on the sample.
-        from getelec.supervision.demo import load_demo as load_supervision_demo
+        from getelec.demo.supervision import load_demo as load_supervision_demo
 
         lines.append(f"Supervision desk: {load_supervision_demo(ACTOR)}.")
         # The supply-quality desk: a synthetic year of meter events, refreshed into the ledger.
-        from getelec.outages.demo import load_demo as load_quality_demo
+        from getelec.demo.outages import load_demo as load_quality_demo
 
         quality = load_quality_demo()
         lines.append(f"Supply-quality desk: {quality}.")

@@ -5,7 +5,8 @@ imported or run). See docs/architecture.md, "Kernel: errors, access, policy valu
   closes at run time is still a cycle); imports under `if TYPE_CHECKING:` do not.
 - A domain (a package getelec/<app>/) never imports another domain's selectors, nor a private
   name (`_x`) or private module of another package. The CLI (getelec/cli) is an interface
-  like the views and the API: it may read through a domain's selectors.
+  like the views and the API, and the demo loader (getelec/demo, which holds every domain's demo
+  data) composes them all: both may read through a domain's selectors.
 - Nothing outside getelec/cli imports getelec.cli (an interface never depends on another).
 - The service error family is imported from getelec.kernel.errors only.
 - The kernel's helpers are not re-written elsewhere (`_active`, `scope_region`, `param`, ...), and
@@ -28,7 +29,10 @@ pytestmark = pytest.mark.pure
 ROOT = Path(__file__).resolve().parents[3]
 PACKAGE = ROOT / "getelec"
 SKIP_PARTS = {"tests", "migrations", "fixtures"}
-INTERFACES = {"cli"}  # may read through any domain's selectors
+INTERFACES = {
+    "cli",
+    "demo",
+}  # may read through any domain's selectors (demo: the composition root of the demo data)
 ERROR_FAMILY = {"ServiceError", "InvalidInput", "Conflict", "InvalidState", "NotAllowed"}
 ERRORS_MODULE = "getelec.kernel.errors"
 # Helpers that live in the kernel (or, for scope_region, in accounts.powers beneath it).

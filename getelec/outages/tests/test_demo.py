@@ -15,8 +15,8 @@ def test_the_demo_puts_entries_in_every_ledger_state_quickly(
     tmp_path: Path, settings: Any, frozen: Any
 ) -> None:
     from getelec.demo.accounts import ensure_accounts
+    from getelec.demo.outages import load_demo
     from getelec.demo.reference import load_reference
-    from getelec.outages.demo import load_demo
 
     settings.OUTAGE_DATA_DIR = str(tmp_path)
     load_reference()

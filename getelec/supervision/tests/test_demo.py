@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from getelec.demo.supervision import load_demo
 from getelec.supervision import rules, selectors
-from getelec.supervision.demo import load_demo
 from getelec.supervision.models import DelayFiling, MonthlyBatch, ProgressReport
 
 pytestmark = pytest.mark.usefixtures("frozen")

@@ -1,6 +1,6 @@
 """Demo content for the regulator's desk, loaded by `getelec demo` after the connection demo.
 
-    from getelec.supervision.demo import load_demo
+    from getelec.demo.supervision import load_demo
     load_demo()   # after organisations, users and applications exist
 
 Idempotent (a second run adds nothing). Goes through the services (audited), then moves a few
