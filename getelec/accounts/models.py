@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 
 from getelec.accounts.masking import mask_id_number, mask_phone
 
-
 # Organisation.DepartmentType values (the check constraint cannot refer to the class body).
 DEPARTMENT_TYPE_VALUES = ("housing", "natural_resources", "water", "transport", "public_security")
 # Words in a department's name → its type (department_type_for); public security first, so a
