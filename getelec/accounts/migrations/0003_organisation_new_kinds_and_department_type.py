@@ -4,9 +4,24 @@ on departments, filled in for existing departments from their names (0004 then r
 from django.db import migrations, models
 
 
-def fill_department_types(apps, schema_editor):
-    from getelec.accounts.models import department_type_for
+# Frozen copy of getelec.accounts.models.department_type_for as of this migration.
+_DEPARTMENT_WORDS = (
+    (("公安", "交警", "交通警察"), "public_security"),
+    (("住房和城乡", "住建"), "housing"),
+    (("自然资源",), "natural_resources"),
+    (("水利", "水务"), "water"),
+    (("交通运输",), "transport"),
+)
 
+
+def department_type_for(name):
+    for words, department_type in _DEPARTMENT_WORDS:
+        if any(word in name for word in words):
+            return department_type
+    return ""
+
+
+def fill_department_types(apps, schema_editor):
     Organisation = apps.get_model("accounts", "Organisation")
     unknown = []
     for org in Organisation.objects.filter(kind="department", department_type=""):

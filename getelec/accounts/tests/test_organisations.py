@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import translation
 
+from getelec.accounts import models as accounts_models
 from getelec.accounts.models import (
     DEPARTMENT_TYPE_VALUES,
     Organisation,
@@ -92,3 +93,12 @@ def test_only_departments_have_a_department_type_and_each_department_has_one(
     assert "department_type" in raised.value.message_dict or raised.value.messages
     with pytest.raises(IntegrityError), transaction.atomic():
         org.save()
+
+
+def test_the_migration_types_departments_as_the_model_does() -> None:
+    import importlib
+
+    migration = importlib.import_module(
+        "getelec.accounts.migrations.0003_organisation_new_kinds_and_department_type"
+    )
+    assert migration._DEPARTMENT_WORDS == accounts_models._DEPARTMENT_WORDS
