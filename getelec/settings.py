@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "getelec.accounts",
     "getelec.audit",
     "getelec.workcalendar",
+    "getelec.documents",
     "getelec.connection",
     "getelec.supervision",
     "getelec.outages",

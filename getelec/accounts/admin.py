@@ -31,8 +31,9 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Organisation)
 class OrganisationAdmin(admin.ModelAdmin):
-    list_display = ["name", "short_name", "kind", "region", "parent"]
-    list_filter = ["kind"]
+    list_display = ["name", "short_name", "kind", "department_type", "region", "parent"]
+    list_filter = ["kind", "department_type"]
+    fields = ["name", "short_name", "kind", "department_type", "region", "parent"]
     search_fields = ["name", "short_name"]
     list_select_related = ["region", "parent"]
 

@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from getelec.accounts.masking import mask_id_number, mask_phone
+
+# Organisation.DepartmentType values (the check constraint cannot refer to the class body).
+DEPARTMENT_TYPE_VALUES = ("housing", "natural_resources", "water", "transport", "public_security")
+# Words in a department's name → its type (department_type_for); public security first, so a
+# traffic police unit (交通警察) is not read as transport.
+_DEPARTMENT_WORDS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("公安", "交警", "交通警察"), "public_security"),
+    (("住房和城乡", "住建"), "housing"),
+    (("自然资源",), "natural_resources"),
+    (("水利", "水务"), "water"),
+    (("交通运输",), "transport"),
+)
 
 
 class Region(models.Model):
@@ -51,15 +64,38 @@ class Region(models.Model):
 
 
 class Organisation(models.Model):
+    """A unit the platform knows: who it is (kind), where it works (region) and, for a
+    government department, which department it is (its powers: getelec.accounts.powers)."""
+
     class Kind(models.TextChoices):
         SUPPLY_COMPANY = "supply_company", _("供电企业")
         REGULATOR = "regulator", _("监管机构")
         DEPARTMENT = "department", _("政府部门")
         ENERGY_AUTHORITY = "energy_authority", _("地方能源主管部门")
+        PROPERTY_MANAGER = "property_manager", _("物业服务企业")  # T9
+        DEVELOPER = "developer", _("房屋开发建设单位")  # T7
+        ENERGY_SERVICE_COMPANY = "energy_service_company", _("综合能源服务企业")  # L37–L39
+
+    class DepartmentType(models.TextChoices):
+        """The departments that approve external connection works (T4) and 附件2 names."""
+
+        HOUSING = "housing", _("住房和城乡建设")
+        NATURAL_RESOURCES = "natural_resources", _("自然资源")
+        WATER = "water", _("水利")
+        TRANSPORT = "transport", _("交通运输")
+        PUBLIC_SECURITY = "public_security", _("公安（交警）")
 
     name = models.CharField(_("名称"), max_length=128, unique=True)
     short_name = models.CharField(_("简称"), max_length=64, blank=True)
-    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    kind = models.CharField(_("类型"), max_length=24, choices=Kind.choices)
+    department_type = models.CharField(
+        _("部门类别"),
+        max_length=20,
+        choices=DepartmentType.choices,
+        blank=True,
+        default="",
+        help_text=_("仅政府部门填写，且必须填写"),
+    )
     region = models.ForeignKey(Region, models.PROTECT, verbose_name=_("服务区域"))
     parent = models.ForeignKey(
         "self", models.PROTECT, null=True, blank=True, related_name="branches"
@@ -67,11 +103,38 @@ class Organisation(models.Model):
 
     class Meta:
         ordering = ["region_id", "name"]
+        constraints = [
+            # A department says which department it is; nobody else has a department type.
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="department", department_type__in=DEPARTMENT_TYPE_VALUES)
+                    | (~models.Q(kind="department") & models.Q(department_type=""))
+                ),
+                name="organisation_department_type",
+                violation_error_message=_("政府部门必须选择部门类别，其他机构不填写部门类别"),
+            )
+        ]
         verbose_name = _("机构")
         verbose_name_plural = _("机构")
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.kind == self.Kind.DEPARTMENT and not self.department_type:
+            raise ValidationError({"department_type": _("政府部门必须选择部门类别")})
+        if self.kind != self.Kind.DEPARTMENT and self.department_type:
+            raise ValidationError({"department_type": _("只有政府部门填写部门类别")})
+
+
+def department_type_for(name: str) -> str:
+    """The department type a department's name states (住房和城乡建设厅 → housing), or "" when
+    it states none: how the 附件2 loader and the migration give a named unit its type."""
+    for words, department_type in _DEPARTMENT_WORDS:
+        if any(word in name for word in words):
+            return department_type
+    return ""
 
 
 class User(AbstractUser):

@@ -14,6 +14,11 @@ selectors and services ask `powers_of(user)`, never the role flag.
   and signs off nothing. A county one reads its county's filings and arrears reports.
 - Supply companies work their own applications, filings, batches and grid, within their region.
 - Departments report on their own ledger rows (as every responsible unit does).
+- Property managers (物业服务企业, T9), developers (房屋开发建设单位, T7) and energy-service
+  companies (综合能源服务企业, L37–L39) are not units of 附件2 and regulate nothing: today they
+  keep their organisation's documents in the documents-once store (L13) and nothing more, at
+  every level. Their accounts have the applicant role (they are the platform's customers). The
+  domains that involve them (communities, energy services, ...) add powers here, not roles.
 - A platform admin reads everything and decides nothing.
 
 The table is data; `powers_for` is pure; `powers_of(user)` adds the user's organisation.
@@ -46,6 +51,8 @@ class Power(StrEnum):
     WORK_QUALITY_DESK = "work_quality_desk"  # the own company's grid in scope
     READ_QUALITY_LEDGER = "read_quality_ledger"  # every company's, in scope
     SIGN_OFF_QUALITY = "sign_off_quality"  # verify and close entries (L30)
+    # Documents-once store (L13, getelec.documents).
+    KEEP_ORGANISATION_DOCUMENTS = "keep_organisation_documents"  # the own organisation's
 
 
 P = Power
@@ -53,6 +60,10 @@ KIND_SUPPLY_COMPANY = "supply_company"
 KIND_REGULATOR = "regulator"
 KIND_DEPARTMENT = "department"
 KIND_ENERGY_AUTHORITY = "energy_authority"
+KIND_PROPERTY_MANAGER = "property_manager"
+KIND_DEVELOPER = "developer"
+KIND_ENERGY_SERVICE_COMPANY = "energy_service_company"
+ENTERPRISE_KINDS = (KIND_PROPERTY_MANAGER, KIND_DEVELOPER, KIND_ENERGY_SERVICE_COMPANY)
 LEVEL_PROVINCE, LEVEL_CITY, LEVEL_COUNTY = "province", "city", "county"
 LEVELS = (LEVEL_PROVINCE, LEVEL_CITY, LEVEL_COUNTY)
 
@@ -85,6 +96,11 @@ POWERS: Mapping[tuple[str, str], frozenset[Power]] = {
         {P.READ_FILINGS, P.READ_ARREARS_REPORTS, P.REPORT_PROGRESS}
     ),
     **{(KIND_DEPARTMENT, level): frozenset({P.REPORT_PROGRESS}) for level in LEVELS},
+    **{
+        (kind, level): frozenset({P.KEEP_ORGANISATION_DOCUMENTS})
+        for kind in ENTERPRISE_KINDS
+        for level in LEVELS
+    },
 }
 
 # Powers held by one organisation, named by a policy parameter, on top of its kind's powers;
@@ -114,6 +130,7 @@ ROLES_FOR_KIND: Mapping[str, frozenset[str]] = {
     KIND_REGULATOR: frozenset({"regulator"}),
     KIND_ENERGY_AUTHORITY: frozenset({"regulator", "department"}),
     KIND_DEPARTMENT: frozenset({"department"}),
+    **{kind: frozenset({"applicant"}) for kind in ENTERPRISE_KINDS},
 }
 
 
@@ -216,6 +233,7 @@ ORGANISATION_KINDS = (
     KIND_REGULATOR,
     KIND_ENERGY_AUTHORITY,
     KIND_DEPARTMENT,
+    *ENTERPRISE_KINDS,
 )
 
 

@@ -68,13 +68,23 @@ ORGANISATION_CASES: list[OrganisationCase] = [
     OrganisationCase(
         "department_county", "department", "county", "department", "兴庆区住房和城乡建设局"
     ),
+    # Enterprises: their accounts are applicants (see getelec.accounts.powers).
+    *(
+        OrganisationCase(f"{key}_{level}", kind, level, "applicant", f"{name}（{level}，测试）")
+        for key, kind, name in (
+            ("property_manager", "property_manager", "物业服务企业"),
+            ("developer", "developer", "房屋开发建设单位"),
+            ("energy_service", "energy_service_company", "综合能源服务企业"),
+        )
+        for level in ("province", "city", "county")
+    ),
 ]
 
 
 def make_organisation_users(password: str) -> dict[str, Any]:
     """Create (or reuse) the regions and organisations of ORGANISATION_CASES and one account in
     each; plus an applicant, an admin and "anonymous": None."""
-    from getelec.accounts.models import Organisation, Region, User
+    from getelec.accounts.models import Organisation, Region, User, department_type_for
 
     regions: dict[str, Region] = {}
     for code, name, level, parent in CASE_REGIONS:
@@ -85,7 +95,14 @@ def make_organisation_users(password: str) -> dict[str, Any]:
     users: dict[str, Any] = {"anonymous": None}
     for case in ORGANISATION_CASES:
         org = Organisation.objects.get_or_create(
-            name=case.name, defaults={"kind": case.kind, "region": regions[case.region]}
+            name=case.name,
+            defaults={
+                "kind": case.kind,
+                "region": regions[case.region],
+                "department_type": department_type_for(case.name)
+                if case.kind == Organisation.Kind.DEPARTMENT
+                else "",
+            },
         )[0]
         users[case.key] = User.objects.create_user(
             username=f"case-{case.key}",

@@ -1,7 +1,8 @@
 """Admin for connection applications: read-mostly.
 
 Applications change state only through getelec.connection.services (one transaction, one audit
-row each), so the admin shows them read-only; documents and notifications are read-only too.
+row each), so the admin shows them read-only; notifications are read-only too (documents:
+getelec.documents.admin).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 
 from getelec.connection.models import (
     Application,
-    Document,
     Notification,
     NumberSequence,
     Pause,
@@ -99,23 +99,6 @@ class ApplicationAdmin(ReadOnlyAdmin):
     @admin.display(description=_("户名"))
     def masked_name(self, obj: Application) -> str:
         return obj.masked_customer_name
-
-
-@admin.register(Document)
-class DocumentAdmin(ReadOnlyAdmin):
-    list_display = [
-        "id",
-        "owner",
-        "kind",
-        "original_name",
-        "content_type",
-        "size",
-        "valid_until",
-        "uploaded_at",
-    ]
-    list_filter = ["kind", "content_type"]
-    list_select_related = ["owner"]
-    exclude = ["file"]  # files are downloaded through scoped views only
 
 
 @admin.register(Notification)

@@ -6,17 +6,17 @@ user may see go through `selectors.py` (scoped querysets).
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
-from django.utils.encoding import force_str
-from django.utils.hashable import make_hashable
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from getelec.accounts.masking import mask_id_number, mask_name, mask_phone
 from getelec.accounts.models import Organisation, Region
+
+# The documents-once store (L13) and the cached choice labels live in the kernel; re-exported
+# for the existing call sites (and migration 0001, which names document_path here).
+from getelec.documents.models import Document, DocumentKind, document_path  # noqa: F401
+from getelec.kernel.choices import CachedChoiceLabels, choice_label  # noqa: F401
 
 
 class CustomerType(models.TextChoices):
@@ -109,36 +109,6 @@ class KeyProject(models.TextChoices):
     PROVINCIAL = "provincial", _("自治区重大项目")
 
 
-def choice_label(field: Any, value: Any) -> Any:
-    """The display label of `value` for a field with choices, in the active language.
-
-    Same result as Django's get_FOO_display() (the value itself when it is not a choice), from a
-    {value: label} dict cached on the field per language: Django rebuilds the dict of every
-    choice (one gettext per lazy label) on each call, and list pages call it a few hundred
-    times per request.
-    """
-    per_language: dict[str | None, dict[Any, str]] = field.__dict__.setdefault(
-        "_cached_choice_labels", {}
-    )
-    language = get_language()
-    labels = per_language.get(language)
-    if labels is None:
-        labels = {make_hashable(key): force_str(label) for key, label in field.flatchoices}
-        per_language[language] = labels
-    key = make_hashable(value)
-    return labels[key] if key in labels else force_str(value, strings_only=True)
-
-
-class CachedChoiceLabels(models.Model):
-    """Base of the connection models: get_FOO_display() through `choice_label` (cached)."""
-
-    class Meta:
-        abstract = True
-
-    def _get_FIELD_display(self, field: Any) -> Any:  # Django calls it by this name
-        return choice_label(field, getattr(self, field.attname))
-
-
 class Application(CachedChoiceLabels):
     # Identity: the number is public-facing; with the verification code it opens the public
     # progress page. Neither alone reveals anything.
@@ -221,7 +191,9 @@ class Application(CachedChoiceLabels):
     grid_upgrade_marked_on = models.DateField(_("标记日期"), null=True, blank=True)
     customer_informed_on = models.DateField(_("告知客户日期"), null=True, blank=True)
 
-    documents = models.ManyToManyField("Document", blank=True, related_name="applications")
+    documents = models.ManyToManyField(
+        "documents.Document", blank=True, related_name="applications"
+    )
 
     # Queue order (L6 green channel): national key projects, then provincial, then the rest.
     queue_rank = models.GeneratedField(
@@ -366,43 +338,6 @@ class Pause(CachedChoiceLabels):
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()} {self.started_on}–{self.ended_on or ''}"
-
-
-class DocumentKind(models.TextChoices):
-    ID_CARD = "id_card", _("身份证明")
-    BUSINESS_LICENCE = "business_licence", _("营业执照")
-    PROPERTY_CERTIFICATE = "property_certificate", _("产权证明")
-    AUTHORISATION = "authorisation", _("授权委托书")
-    OTHER = "other", _("其他")
-
-
-def document_path(instance: Document, filename: str) -> str:
-    return f"documents/{instance.owner_id}/{instance.sha256[:2]}/{instance.sha256}"
-
-
-class Document(CachedChoiceLabels):
-    """A customer's document, kept once and reused while valid (L13)."""
-
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="documents")
-    kind = models.CharField(_("材料类型"), max_length=24, choices=DocumentKind.choices)
-    file = models.FileField(_("文件"), upload_to=document_path, max_length=200)
-    original_name = models.CharField(_("文件名"), max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    valid_until = models.DateField(_("有效期至"), null=True, blank=True)
-    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
-
-    class Meta:
-        ordering = ["owner_id", "kind", "-uploaded_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["owner", "kind", "sha256"], name="document_unique")
-        ]
-        verbose_name = _("办电材料")
-        verbose_name_plural = _("办电材料")
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.original_name}"
 
 
 class Notification(CachedChoiceLabels):

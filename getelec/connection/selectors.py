@@ -38,7 +38,6 @@ from getelec.accounts.powers import Power, powers_of
 from getelec.connection.models import (
     OPEN_STATUSES,
     Application,
-    Document,
     Notification,
     Pause,
     StageRecord,
@@ -46,6 +45,7 @@ from getelec.connection.models import (
     choice_label,
 )
 from getelec.core.workdays import CalendarYearNotLoaded, WorkCalendar, pending_text
+from getelec.documents.selectors import documents_for, reusable_documents  # noqa: F401 (L13)
 from getelec.kernel import access
 from getelec.kernel.access import is_active
 from getelec.workcalendar.source import current_calendar
@@ -252,19 +252,6 @@ def notifications_for(user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(user_id=user.pk, channel=IN_APP).select_related(
         "application"
     )
-
-
-def documents_for(user: User) -> QuerySet[Document]:
-    """The user's own documents (L13 archive)."""
-    if not is_active(user):
-        return Document.objects.none()
-    return Document.objects.filter(owner_id=user.pk)
-
-
-def reusable_documents(user: User, on: dt.date | None = None) -> QuerySet[Document]:
-    """Own documents still valid on `on` (default today): offered instead of a new upload."""
-    on = on or timezone.localdate()
-    return documents_for(user).filter(Q(valid_until__isnull=True) | Q(valid_until__gte=on))
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,32 @@ DEMO_ACCOUNTS: list[DemoAccount] = [
         "宁夏回族自治区住房和城乡建设厅",
         "640000",
     ),
+    # The enterprises the communities and energy-service domains will involve (T7, T9,
+    # L37–L39): customers of the platform, so applicant accounts in their organisation.
+    DemoAccount(
+        "demo-property-manager",
+        "demo-enterprise-2026",
+        User.Role.APPLICANT,
+        "周丽（凤城物业客服）",
+        "银川凤城物业服务有限公司",
+        "640100",
+    ),
+    DemoAccount(
+        "demo-developer",
+        "demo-enterprise-2026",
+        User.Role.APPLICANT,
+        "郭建军（贺兰山置业工程部）",
+        "宁夏贺兰山置业有限公司",
+        "640100",
+    ),
+    DemoAccount(
+        "demo-energy-service",
+        "demo-enterprise-2026",
+        User.Role.APPLICANT,
+        "宁夏塞上综合能源服务有限公司（能效服务）",
+        "宁夏塞上综合能源服务有限公司",
+        "640000",
+    ),
     DemoAccount(
         "demo-admin",
         "demo-admin-2026",
@@ -112,9 +138,47 @@ DEMO_ACCOUNTS: list[DemoAccount] = [
 
 DEMO_USERNAME_PREFIX = "demo-"
 
+# Demo-only enterprises (fictional; not reference data): one of each kind that has no
+# organisation in the Ningxia reference data.
+DEMO_ORGANISATIONS: list[reference.OrgSpec] = [
+    reference.OrgSpec(
+        "银川凤城物业服务有限公司", "凤城物业", Organisation.Kind.PROPERTY_MANAGER, "640100"
+    ),
+    reference.OrgSpec(
+        "宁夏贺兰山置业有限公司", "贺兰山置业", Organisation.Kind.DEVELOPER, "640100"
+    ),
+    reference.OrgSpec(
+        "宁夏塞上综合能源服务有限公司",
+        "塞上综合能源",
+        Organisation.Kind.ENERGY_SERVICE_COMPANY,
+        "640000",
+    ),
+]
+
+
+def ensure_organisations(actor: Any = "getelec demo") -> None:
+    """Create or correct the demo-only organisations (idempotent, audited)."""
+    summary = reference.LoadSummary()
+    with transaction.atomic():
+        for spec in DEMO_ORGANISATIONS:
+            reference.upsert(
+                Organisation,
+                {"name": spec.name},
+                {
+                    "short_name": spec.short_name,
+                    "kind": spec.kind,
+                    "department_type": spec.department_type,
+                    "region_id": spec.region,
+                    "parent_id": None,
+                },
+                actor,
+                summary,
+            )
+
 
 def ensure_accounts(actor: Any = "getelec demo") -> dict[str, User]:
     """Create or correct the demo accounts (idempotent); returns them by username."""
+    ensure_organisations(actor)
     orgs = {o.name: o for o in Organisation.objects.all()}
     regions = {r.code: r for r in Region.objects.all()}
     users: dict[str, User] = {}

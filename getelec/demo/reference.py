@@ -14,7 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 
-from getelec.accounts.models import Organisation, Region
+from getelec.accounts.models import Organisation, Region, department_type_for
 from getelec.audit.services import record
 
 PROVINCE = ("640000", "宁夏回族自治区")
@@ -87,6 +87,7 @@ class OrgSpec:
     kind: str
     region: str
     parent: str | None = None
+    department_type: str = ""  # departments only (Organisation.DepartmentType)
 
 
 def branch_name(city_short: str) -> str:
@@ -112,7 +113,13 @@ def organisation_specs() -> list[OrgSpec]:
     ]
     # A department's short name is how 附件2 (the task ledger) names it as a responsible unit.
     specs += [
-        OrgSpec(f"宁夏回族自治区{dept}", dept, kind.DEPARTMENT, PROVINCE[0])
+        OrgSpec(
+            f"宁夏回族自治区{dept}",
+            dept,
+            kind.DEPARTMENT,
+            PROVINCE[0],
+            department_type=department_type_for(dept),
+        )
         for dept in ("住房和城乡建设厅", "自然资源厅", "水利厅", "交通运输厅", "公安厅")
     ]
     specs += [
@@ -159,7 +166,7 @@ class LoadSummary:
         return f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged"
 
 
-def _upsert(
+def upsert(
     model: type[Any],
     lookup: dict[str, Any],
     values: dict[str, Any],
@@ -217,7 +224,7 @@ def load_reference(actor: Any = "getelec reference") -> LoadSummary:
     summary = LoadSummary()
     with transaction.atomic():
         for code, name, level, parent in region_specs():
-            _upsert(
+            upsert(
                 Region,
                 {"code": code},
                 {"name": name, "level": level, "parent_id": parent},
@@ -228,12 +235,13 @@ def load_reference(actor: Any = "getelec reference") -> LoadSummary:
         for spec in organisation_specs():
             adopted = _adopt(spec, actor)
             unchanged = summary.unchanged
-            org = _upsert(
+            org = upsert(
                 Organisation,
                 {"name": spec.name},
                 {
                     "short_name": spec.short_name,
                     "kind": spec.kind,
+                    "department_type": spec.department_type,
                     "region_id": spec.region,
                     "parent_id": ids[spec.parent] if spec.parent else None,
                 },

@@ -18,7 +18,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
-from getelec.accounts.models import Organisation, Region, User
+from getelec.accounts.models import Organisation, Region, User, department_type_for
 from getelec.audit.services import record
 from getelec.connection import services as connection
 from getelec.connection import validators as check
@@ -115,7 +115,15 @@ def _government_org(name: str, counter: LoadResult | None = None) -> Organisatio
 
     org = min(candidates, key=rank, default=None)
     if org is None:
-        org = Organisation.objects.create(name=name, short_name=name, kind=kind, region=_province())
+        org = Organisation.objects.create(
+            name=name,
+            short_name=name,
+            kind=kind,
+            department_type=department_type_for(name)
+            if kind == Organisation.Kind.DEPARTMENT
+            else "",
+            region=_province(),
+        )
         if counter is not None:
             counter.organisations_created += 1
     return org

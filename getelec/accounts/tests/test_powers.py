@@ -12,6 +12,7 @@ from getelec.accounts.powers import (
     NAMED_POWERS,
     ORGANISATION_KINDS,
     POWERS,
+    ROLES_FOR_KIND,
     Power,
     powers_for,
     powers_of,
@@ -51,6 +52,12 @@ EXPECTED: dict[str, set[Power]] = {
     "department_province": {P.REPORT_PROGRESS},
     "department_city": {P.REPORT_PROGRESS},
     "department_county": {P.REPORT_PROGRESS},
+    # Enterprises keep their own documents (L13) and nothing else, at every level.
+    **{
+        f"{key}_{level}": {P.KEEP_ORGANISATION_DOCUMENTS}
+        for key in ("property_manager", "developer", "energy_service")
+        for level in LEVELS
+    },
 }
 
 
@@ -124,6 +131,32 @@ def test_the_table_gives_each_kind_and_level_its_powers(case: Any) -> None:
         ("supply_company", "city", "regulator", "国网银川供电公司", P.FILE_FILINGS, False),
         ("supply_company", "city", "staff", "国网银川供电公司", P.FILE_FILINGS, True),
         ("supply_company", "city", "staff", "国网银川供电公司", P.READ_APPLICATIONS, False),
+        # Enterprises (T7, T9, L37–L39) are not units of 附件2 and regulate nothing.
+        ("property_manager", "city", "applicant", "物业", P.REPORT_PROGRESS, False),
+        ("property_manager", "city", "applicant", "物业", P.READ_APPLICATIONS, False),
+        ("developer", "province", "applicant", "开发", P.WORK_APPLICATIONS, False),
+        ("energy_service_company", "county", "applicant", "能源", P.READ_FILINGS, False),
+        ("developer", "county", "applicant", "开发", P.KEEP_ORGANISATION_DOCUMENTS, True),
+        # ... and only their applicant accounts keep the documents; staff or regulator roles
+        # in an enterprise hold nothing, nor does a supply company or a department keep them.
+        ("developer", "city", "staff", "开发", P.KEEP_ORGANISATION_DOCUMENTS, False),
+        (
+            "energy_service_company",
+            "city",
+            "regulator",
+            "能源",
+            P.KEEP_ORGANISATION_DOCUMENTS,
+            False,
+        ),
+        (
+            "supply_company",
+            "city",
+            "staff",
+            "国网银川供电公司",
+            P.KEEP_ORGANISATION_DOCUMENTS,
+            False,
+        ),
+        ("department", "province", "department", "水利厅", P.KEEP_ORGANISATION_DOCUMENTS, False),
         # Unknown kinds and levels hold nothing.
         ("club", "province", "regulator", "x", P.READ_FILINGS, False),
         ("regulator", "planet", "regulator", "x", P.READ_FILINGS, False),
@@ -178,3 +211,12 @@ def test_an_account_cannot_widen_its_organisations_region(
     user = organisation_users["drc"]
     user.region = Region.objects.get(code="640100")  # narrowed to a city: allowed
     assert powers_of(user).prefix == "6401"
+
+
+@pytest.mark.pure
+def test_the_table_knows_exactly_the_organisation_kinds_of_the_model() -> None:
+    from getelec.accounts.models import Organisation
+
+    assert set(ORGANISATION_KINDS) == set(Organisation.Kind.values)
+    assert set(ROLES_FOR_KIND) == set(Organisation.Kind.values)
+    assert {kind for kind, _level in POWERS} == set(Organisation.Kind.values)

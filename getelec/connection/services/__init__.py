@@ -5,7 +5,7 @@ the modules are an implementation detail). All raise ServiceError subclasses wit
 message naming the field.
 
 - `submission`: validate, assess, number and store an application (`submit_application`).
-- `documents`: the customer's documents (L13, `upload_document`).
+- documents (L13, `upload_document`): the kernel app getelec.documents, re-exported here.
 - `workflow`: stages, the clock (pause, resume, consent), grid upgrade, contracted date, key
   project, cancellation.
 - `deadlines`: due dates from the one working-day schedule; recomputed after a calendar import.
@@ -45,7 +45,6 @@ from getelec.connection.services.deadlines import (
     recompute_pending_deadlines,
     recompute_year_deadlines,
 )
-from getelec.connection.services.documents import upload_document
 from getelec.connection.services.notifications import mark_notifications_read
 from getelec.connection.services.submission import (
     _decision_json,
@@ -64,6 +63,7 @@ from getelec.connection.services.workflow import (
     set_contracted_date,
     set_key_project,
 )
+from getelec.documents.services import upload_document
 from getelec.kernel.errors import (
     Conflict,
     InvalidInput,

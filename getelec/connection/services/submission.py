@@ -34,8 +34,8 @@ from getelec.connection.models import (
 from getelec.connection.selectors import company_serving, platform_existing_kw
 from getelec.connection.services import deadlines, messages
 from getelec.connection.services._transition import _today
-from getelec.connection.services.documents import _store_upload, _StoredFiles
 from getelec.core.assess import AssessError, parse_input, plan
+from getelec.documents.services import StoredFiles, store_upload
 from getelec.kernel.errors import Conflict, InvalidInput, NotAllowed
 from getelec.runlock import lock_in_transaction
 
@@ -264,7 +264,7 @@ def submit_application(
         raise InvalidInput(_("材料编号无效"), "reuse_document_ids")
 
     try:
-        with _StoredFiles() as stored, transaction.atomic():
+        with StoredFiles() as stored, transaction.atomic():
             # The 三零 cap counts the scope's other applications: read them under a lock on the
             # scope, so concurrent submissions cannot each see the capacity without the other.
             lock_in_transaction(f"connection.property-scope:{v.property_scope}")
@@ -272,7 +272,7 @@ def submit_application(
             decided = _assess(v, v.declared_existing_kw + platform, applied_on)
             app = _create(applicant, actor, v, decided, platform, applied_on, key)
             documents = [
-                _store_upload(applicant, kind, upload, valid, stored)
+                store_upload(applicant, kind, upload, valid, stored)
                 for kind, upload, valid in (uploads or [])
             ]
             documents += _reused(applicant, reuse_ids, applied_on)

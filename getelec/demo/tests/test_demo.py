@@ -150,7 +150,15 @@ class DemoSampleTests(TestCase):
             assert user.check_password(spec.password), spec.username
             assert spec.username in self.report and spec.password in self.report
         roles = Counter(spec.role for spec in DEMO_ACCOUNTS)
-        assert roles[User.Role.APPLICANT] == 2
+        # Two customers, and one account in each demo enterprise (property manager, developer,
+        # energy-service company).
+        assert roles[User.Role.APPLICANT] == 5
+        enterprise_kinds = {
+            User.objects.get(username=spec.username).organisation.kind
+            for spec in DEMO_ACCOUNTS
+            if spec.role == User.Role.APPLICANT and spec.organisation
+        }
+        assert enterprise_kinds == {"property_manager", "developer", "energy_service_company"}
         assert User.objects.get(username="demo-admin").is_superuser
 
     def test_staff_accounts_cover_every_supply_company_and_regulators_every_regulator(self):

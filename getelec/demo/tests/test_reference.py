@@ -84,6 +84,19 @@ def test_each_organisation_has_its_kind_region_and_parent(name, kind, region, pa
     assert (org.parent.name if org.parent else None) == parent
 
 
+def test_each_department_has_its_department_type_and_nobody_else_has_one():
+    load_reference()
+    types = dict(Organisation.objects.values_list("name", "department_type"))
+    assert {name: types[name] for name, kind, _, _ in ORGANISATIONS if kind == "department"} == {
+        "宁夏回族自治区住房和城乡建设厅": "housing",
+        "宁夏回族自治区自然资源厅": "natural_resources",
+        "宁夏回族自治区水利厅": "water",
+        "宁夏回族自治区交通运输厅": "transport",
+        "宁夏回族自治区公安厅": "public_security",
+    }
+    assert all(types[name] == "" for name, kind, _, _ in ORGANISATIONS if kind != "department")
+
+
 def test_regulators_carry_their_usual_short_names():
     load_reference()
     short = dict(Organisation.objects.values_list("name", "short_name"))

@@ -52,7 +52,10 @@ def test_applications_follow_the_organisations_scope(
 
 def test_staff_role_outside_a_supply_company_works_on_nothing(regions: dict[str, Any]) -> None:
     department = Organisation.objects.create(
-        name="银川市住房和城乡建设局", kind="department", region=regions["640100"]
+        name="银川市住房和城乡建设局",
+        kind="department",
+        department_type="housing",
+        region=regions["640100"],
     )
     user = User.objects.create_user(
         username="misfiled", role="staff", organisation=department, region=regions["640100"]

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from getelec.accounts.models import Organisation, Region, User
+from getelec.accounts.models import Organisation, Region, User, department_type_for
 
 PASSWORD = "pw-For-tests-1"
 NOW = "2026-11-26 10:00 +0800"
@@ -125,8 +125,10 @@ def regions(db: Any) -> dict[str, Region]:
 @pytest.fixture
 def orgs(regions: dict[str, Region]) -> dict[str, Organisation]:
     def org(name: str, kind: str, region: Region) -> Organisation:
+        department_type = department_type_for(name) if kind == Organisation.Kind.DEPARTMENT else ""
         return Organisation.objects.get_or_create(
-            name=name, defaults={"kind": kind, "region": region}
+            name=name,
+            defaults={"kind": kind, "region": region, "department_type": department_type},
         )[0]
 
     k = Organisation.Kind

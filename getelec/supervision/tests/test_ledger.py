@@ -73,6 +73,16 @@ class TestLoading:
         names = set(task10.assignments.values_list("organisation__name", flat=True))
         assert names == {"住房和城乡建设厅", "自然资源厅", "水利厅", "交通运输厅", "公安厅"}
         assert Organisation.objects.get(name="自然资源厅").kind == Organisation.Kind.DEPARTMENT
+        # A unit created from the text is typed by its name (the department type is required).
+        assert dict(
+            Organisation.objects.filter(name__in=names).values_list("name", "department_type")
+        ) == {
+            "住房和城乡建设厅": "housing",
+            "自然资源厅": "natural_resources",
+            "水利厅": "water",
+            "交通运输厅": "transport",
+            "公安厅": "public_security",
+        }
         assert not Organisation.objects.filter(name="住房和城乡住建厅").exists()
         row9 = LedgerTask.objects.get(number=9).assignments.get(
             organisation__name="住房和城乡建设厅"

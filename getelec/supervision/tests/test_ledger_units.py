@@ -124,6 +124,7 @@ def test_a_unit_matches_an_existing_organisation_by_name_or_short_name(
         name=registered,
         short_name=short_name,
         kind=Organisation.Kind.DEPARTMENT,
+        department_type=Organisation.DepartmentType.WATER,
         region=regions["province"],
     )
     load_ledger()
