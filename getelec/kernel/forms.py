@@ -13,7 +13,7 @@ class NamedErrorsMixin:
     """Every built-in error message names its field: “请填写“户名””, not “这个字段是必填项”."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         for field in self.fields.values():  # type: ignore[attr-defined]
             label = str(field.label)
             named = {

@@ -19,19 +19,10 @@ from django.utils.translation import gettext
 from getelec.accounts.masking import outside_view
 from getelec.accounts.models import Organisation, User
 from getelec.accounts.powers import Power, powers_of
-from getelec.connection.models import (
-    Application,
-    Category,
-    GridUpgradeCause,
-    Status,
-)
+from getelec.connection.models import Application, Category, GridUpgradeCause, Status
 from getelec.kernel.policy import param
 from getelec.supervision import rules
-from getelec.supervision.models import (
-    DelayFiling,
-    FilingRevision,
-    MonthlyBatch,
-)
+from getelec.supervision.models import DelayFiling, FilingRevision, MonthlyBatch
 from getelec.supervision.selectors.filings import (
     cancellation_dates,
     current_revision,

@@ -22,19 +22,10 @@ from getelec.accounts.models import Organisation, User
 from getelec.accounts.powers import Power, powers_of
 from getelec.audit.models import AuditEvent
 from getelec.connection import services as connection
-from getelec.connection.models import (
-    OPEN_STATUSES,
-    Application,
-    Category,
-    Status,
-    Voltage,
-)
+from getelec.connection.models import OPEN_STATUSES, Application, Category, Status, Voltage
 from getelec.kernel import access
 from getelec.supervision import rules
-from getelec.supervision.models import (
-    DelayFiling,
-    FilingRevision,
-)
+from getelec.supervision.models import DelayFiling, FilingRevision
 
 LV_CATEGORIES = (
     Category.LV_RESIDENTIAL,
