@@ -34,7 +34,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     parser.set_defaults(handler=lambda args: parser.print_help() or EXIT_BAD_INPUT)
     commands = parser.add_subparsers(dest="calendar_command", metavar="SUBCOMMAND")
+    _add_import(commands)
+    _add_year_commands(commands)
+    _add_day_commands(commands)
 
+
+def _add_import(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser(
         "import",
         help="import one year's official schedule from a JSON file",
@@ -59,6 +64,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.set_defaults(handler=run_import)
 
+
+def _add_year_commands(commands: argparse._SubParsersAction) -> None:
+    """list, show, export: the years loaded and one year's days."""
     p = commands.add_parser(
         "list",
         help="list the years loaded and where each comes from",
@@ -84,6 +92,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("year", type=_year, help="e.g. 2026")
     p.set_defaults(handler=run_export)
 
+
+def _add_day_commands(commands: argparse._SubParsersAction) -> None:
+    """check, add: one date on the calendar."""
     p = commands.add_parser(
         "check",
         help="is DATE a working day?",

@@ -25,7 +25,9 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +38,13 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from getelec.accounts.models import Organisation, Region
-from getelec.analytics.inputs import METER_COLUMNS, InputError, load_meters, read_table
+from getelec.analytics.inputs import (
+    METER_COLUMNS,
+    InputError,
+    Source,
+    load_meters,
+    read_table,
+)
 from getelec.audit.services import record
 from getelec.core.deletions import DeletionGuard, DeletionRefused, parse_share
 from getelec.outages.models import Area, District, Feeder, Meter, RegistryImport
@@ -166,7 +174,26 @@ def import_registry(
     are reported). `dry_run`: compute the summary, write nothing."""
     path = Path(path)
     guard = guard or DeletionGuard(max_share=max_delete_share())
-    load_meters(path)  # the engine's validation rules, unchanged
+    source, cols = _read(path)
+    rows = _collect(path, source.is_csv, source.table.num_rows, cols)
+    summary = ImportSummary(str(path), source.table.num_rows, dry_run=dry_run)
+    try:
+        if dry_run:
+            _plan(rows, guard, summary, lock=False)
+            return summary
+        with transaction.atomic():
+            _write(_plan(rows, guard, summary, lock=True))
+            if summary.changed:
+                _record_run(path, rows, summary, actor)
+    except DeletionRefused as exc:
+        raise InputError(path, None, None, str(exc)) from exc
+    return summary
+
+
+def _read(path: Path) -> tuple[Source, dict[str, list[str]]]:
+    """The file as read by the engine (its validation rules, unchanged) and its columns as text,
+    every value checked against the column it is stored in."""
+    load_meters(path)
     source = read_table(path, METER_COLUMNS, OPTIONAL_COLUMNS)
     t = source.table
     if t.num_rows == 0:
@@ -181,34 +208,33 @@ def import_registry(
             problem = _text_problem(c, cols[c][i], limits)
             if problem:
                 raise _fail(path, source.is_csv, i, c, problem)
+    return source, cols
+
+
+@dataclass
+class _Rows:
+    """The file's feeders, districts and meters, keyed by their ids, as they are to be stored."""
+
+    feeders: dict[str, dict[str, Any]] = field(default_factory=dict)
+    districts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    meters: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def _collect(path: Path, is_csv: bool, count: int, cols: dict[str, list[str]]) -> _Rows:
+    """Each row placed (`_place`), its feeder and district collected (a district keeps one area
+    value) and its meter bound to the district."""
+    fail = partial(_fail, path, is_csv)
     regions = {r.code: r for r in Region.objects.all()}
     companies: dict[str, Organisation] = {}
     for org in Organisation.objects.filter(kind=Organisation.Kind.SUPPLY_COMPANY).order_by("pk"):
         companies.setdefault(org.region_id, org)
-
-    feeders: dict[str, dict[str, Any]] = {}
-    districts: dict[str, dict[str, Any]] = {}
-    meters: dict[str, dict[str, Any]] = {}
-    for i in range(t.num_rows):
-        code = cols["region"][i].strip()
-        region = regions.get(code)
-        if region is None:
-            raise _fail(path, source.is_csv, i, "region", f"unknown region code {code!r}")
-        company = company_for(region, companies)
-        if company is None:
-            raise _fail(path, source.is_csv, i, "region", f"no supply company serves {code}")
-        remote_raw = cols["remote"][i].strip().lower()
-        if remote_raw not in TRUE_VALUES + FALSE_VALUES:
-            raise _fail(path, source.is_csv, i, "remote", f"expected 1 or 0, got {remote_raw!r}")
-        area = cols["area"][i]
-        if remote_raw in TRUE_VALUES:
-            if area != "rural":
-                raise _fail(path, source.is_csv, i, "remote", "only a rural district is remote")
-            area = Area.REMOTE
+    rows = _Rows()
+    for i in range(count):
+        code, company, area = _place(fail, i, cols, regions, companies)
         fid, did = cols["feeder_id"][i], cols["district_id"][i]
-        f = feeders.setdefault(fid, {"name": "", "region_id": code, "company_id": company.pk})
+        f = rows.feeders.setdefault(fid, {"name": "", "region_id": code, "company_id": company.pk})
         f["name"] = f["name"] or cols["feeder_name"][i]
-        d = districts.setdefault(
+        d = rows.districts.setdefault(
             did,
             {
                 "name": "",
@@ -220,36 +246,56 @@ def import_registry(
             },
         )
         if d["area"] != area:
-            raise _fail(path, source.is_csv, i, "area", f"district {did!r} has two area values")
+            raise fail(i, "area", f"district {did!r} has two area values")
         d["name"] = d["name"] or cols["district_name"][i]
         d["served_area"] = d["served_area"] or cols["served_area"][i]
-        meters[cols["meter_id"][i]] = {
+        rows.meters[cols["meter_id"][i]] = {
             "district": did,
             "address": cols["meter_address"][i],
             "customer": cols["customer_number"][i],
         }
-    summary = ImportSummary(str(path), t.num_rows, dry_run=dry_run)
-    try:
-        if dry_run:
-            _plan(feeders, districts, meters, guard, summary, lock=False)
-            return summary
-        with transaction.atomic():
-            plan = _plan(feeders, districts, meters, guard, summary, lock=True)
-            _write(plan)
-            if summary.changed:
-                digest = hashlib.sha256(path.read_bytes()).hexdigest()
-                run = RegistryImport.objects.create(
-                    file_name=path.name,
-                    sha256=digest,
-                    feeders=len(feeders),
-                    districts=len(districts),
-                    meters=len(meters),
-                    changes=summary.as_dict(),
-                )
-                record(actor, "outages.import_registry", run, new=summary.as_dict())
-    except DeletionRefused as exc:
-        raise InputError(path, None, None, str(exc)) from exc
-    return summary
+    return rows
+
+
+def _place(
+    fail: Callable[[int, str, str], InputError],
+    i: int,
+    cols: dict[str, list[str]],
+    regions: dict[str, Region],
+    companies: dict[str, Organisation],
+) -> tuple[str, Organisation, str]:
+    """Row `i`'s region code (a known division), the supply company serving it, and its area
+    (a rural district flagged `remote` is a remote one)."""
+    code = cols["region"][i].strip()
+    region = regions.get(code)
+    if region is None:
+        raise fail(i, "region", f"unknown region code {code!r}")
+    company = company_for(region, companies)
+    if company is None:
+        raise fail(i, "region", f"no supply company serves {code}")
+    remote_raw = cols["remote"][i].strip().lower()
+    if remote_raw not in TRUE_VALUES + FALSE_VALUES:
+        raise fail(i, "remote", f"expected 1 or 0, got {remote_raw!r}")
+    area = cols["area"][i]
+    if remote_raw in TRUE_VALUES:
+        if area != "rural":
+            raise fail(i, "remote", "only a rural district is remote")
+        area = Area.REMOTE
+    return code, company, area
+
+
+def _record_run(path: Path, rows: _Rows, summary: ImportSummary, actor: Any) -> None:
+    """The import's own row (file, digest, counts, changes) and its audit row."""
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    run = RegistryImport.objects.create(
+        file_name=path.name,
+        sha256=digest,
+        feeders=len(rows.feeders),
+        districts=len(rows.districts),
+        meters=len(rows.meters),
+        changes=summary.as_dict(),
+    )
+    record(actor, "outages.import_registry", run, new=summary.as_dict())
 
 
 @dataclass
@@ -266,21 +312,28 @@ class _Plan:
     retire: list[str] = field(default_factory=list)
 
 
-def _plan(
-    feeders: dict[str, dict[str, Any]],
-    districts: dict[str, dict[str, Any]],
-    meters: dict[str, dict[str, Any]],
-    guard: DeletionGuard,
-    summary: ImportSummary,
-    *,
-    lock: bool,
-) -> _Plan:
+def _plan(rows: _Rows, guard: DeletionGuard, summary: ImportSummary, *, lock: bool) -> _Plan:
+    """Compare the file with the database (rows locked when `lock`) and count what changes."""
     plan = _Plan()
     f_qs, d_qs = Feeder.objects.all(), District.objects.all()
     if lock:  # a second import waits for this one
         f_qs, d_qs = f_qs.select_for_update(), d_qs.select_for_update()
     existing_f = {f.feeder_id: f for f in f_qs}
+    _plan_feeders(plan, rows.feeders, existing_f, summary)
+    existing_d = {d.district_id: d for d in d_qs}
+    did_of = {d.pk: did for did, d in existing_d.items()}
+    counts = _plan_meters(plan, rows.meters, did_of, guard, summary)
     fid_of = {f.pk: fid for fid, f in existing_f.items()}
+    _plan_districts(plan, rows.districts, existing_d, fid_of, counts, summary)
+    return plan
+
+
+def _plan_feeders(
+    plan: _Plan,
+    feeders: dict[str, dict[str, Any]],
+    existing_f: dict[str, Feeder],
+    summary: ImportSummary,
+) -> None:
     for fid, values in feeders.items():
         f = existing_f.get(fid)
         if f is None:
@@ -293,8 +346,16 @@ def _plan(
     summary.updated["feeders"] += len(plan.upd_f)
     summary.unchanged["feeders"] += len(feeders) - len(plan.new_f) - len(plan.upd_f)
 
-    existing_d = {d.district_id: d for d in d_qs}
-    did_of = {d.pk: did for did, d in existing_d.items()}
+
+def _plan_meters(
+    plan: _Plan,
+    meters: dict[str, dict[str, Any]],
+    did_of: dict[int, str],
+    guard: DeletionGuard,
+    summary: ImportSummary,
+) -> Counter[str]:
+    """New, changed and restored meters; the ones missing from the file retired as the guard
+    allows. Returns each district's active meters after the import."""
     existing_m = {  # meter → (district, address, customer number, retired on)
         mid: (did_of[dk], addr, customer, retired)
         for mid, dk, addr, customer, retired in Meter.objects.values_list(
@@ -325,7 +386,17 @@ def _plan(
     summary.updated["meters"] += len(plan.set_m) - restored
     summary.restored_meters = restored
     summary.unchanged["meters"] += len(meters) - len(plan.new_m) - len(plan.set_m)
+    return counts
 
+
+def _plan_districts(
+    plan: _Plan,
+    districts: dict[str, dict[str, Any]],
+    existing_d: dict[str, District],
+    fid_of: dict[int, str],
+    counts: Counter[str],
+    summary: ImportSummary,
+) -> None:
     updated_in_file = 0
     for did, values in districts.items():
         wanted = {k: v for k, v in values.items() if k != "feeder"}
@@ -347,7 +418,6 @@ def _plan(
     summary.created["districts"] += len(plan.new_d)
     summary.updated["districts"] += len(plan.upd_d)
     summary.unchanged["districts"] += len(districts) - len(plan.new_d) - updated_in_file
-    return plan
 
 
 def _write(plan: _Plan) -> None:

@@ -391,7 +391,7 @@ def test_a_pending_batch_deadline_uses_the_parameter_the_preview_used(
     # parameter in force at the month's end, the batch list with the one at its start. They
     # disagreed when the parameter changed within the month; the month's end is right (the
     # batch covers the month up to its last day). Both now use month_batch_deadline.
-    real = selectors.param
+    real = selectors.batches.param
 
     def changed_mid_month(name: str, on: dt.date | None = None) -> Any:
         value = real(name, on)
@@ -399,7 +399,7 @@ def test_a_pending_batch_deadline_uses_the_parameter_the_preview_used(
             return type(value)(**{**value.__dict__, "value": 3})
         return value
 
-    monkeypatch.setattr(selectors, "param", changed_mid_month)
+    monkeypatch.setattr(selectors.batches, "param", changed_mid_month)
     filed(users, blocked(due_on=D(2026, 12, 20)), "2026-11-10")
     preview = selectors.batch_preview(orgs["company_a"], D(2026, 11, 1), D(2026, 12, 1))
     stored_pending = MonthlyBatch(company=orgs["company_a"], month=D(2026, 11, 1), due_on=None)
