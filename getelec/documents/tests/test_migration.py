@@ -6,6 +6,7 @@ existing departments get their department type from their names. Runs on SQLite 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -25,12 +26,13 @@ AFTER = [
 ]
 
 
-def migrate(targets: list[tuple[str, str | None]]) -> Any:
+def migrate(targets: Sequence[tuple[str, str | None]]) -> Any:
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
-    executor.migrate(targets)
+    executor.migrate(list(targets))
     executor.loader.build_graph()
-    return executor.loader.project_state([t for t in targets if t[1] is not None]).apps
+    applied = [(app, name) for app, name in targets if name is not None]
+    return executor.loader.project_state(applied).apps
 
 
 def _old_data(apps: Any) -> dict[str, Any]:
