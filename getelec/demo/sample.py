@@ -264,7 +264,22 @@ class StoryBook:
         return story
 
     def build(self) -> list[Story]:
-        rng = self.rng
+        """Every story, in a fixed order: the draws of the seeded generator follow it."""
+        self._demo_accounts()
+        self._every_stage()
+        self._completed_and_cancelled()
+        self._overdue()
+        self._paused()
+        self._grid_upgrades()
+        self._lv_blocked_filings()
+        self._consent()
+        self._key_projects_and_contracted()
+        self._pending_2027()
+        self._t1_cases()
+        self._ordinary_mix()
+        return self.stories
+
+    def _demo_accounts(self) -> None:
         # The two demo applicants' own applications (what they see after logging in).
         self.add(
             "demo applicant: residential, at supply scheme",
@@ -320,11 +335,15 @@ class StoryBook:
             region="640106",
         )
 
+    def _every_stage(self) -> None:
         # Every category at every one of its stages, open and on time.
         for name in [*CATEGORY_SHAPES, "lv_residential_works", "lv_three_zero_works"]:
             n = len(self.stages(SHAPES[name], "640104", dt.date(self.today.year, 3, 2)))
             for done in range(n):
                 self.add(f"open at stage {done + 1}: {name}", name, done=done)
+
+    def _completed_and_cancelled(self) -> None:
+        rng = self.rng
         # Completed (some after a customer-side pause) and cancelled in every category.
         for name in CATEGORY_SHAPES:
             for i in range(3):
@@ -333,15 +352,23 @@ class StoryBook:
                 )
                 self.add(f"completed: {name}", name, done=99, pause=pause)
             self.add(f"cancelled: {name}", name, done=rng.randrange(0, 2), cancel=True)
+
+    def _overdue(self) -> None:
+        rng = self.rng
         # Overdue (open past the limit), across categories.
         for i, name in enumerate(CATEGORY_SHAPES * 2):
             n = len(self.stages(SHAPES[name], "640104", dt.date(self.today.year, 3, 2)))
             self.add(f"overdue: {name}", name, done=rng.randrange(0, n), late=2 + (i * 7) % 40)
+
+    def _paused(self) -> None:
         # Paused now, for each customer-side reason.
         for i in range(12):
             name = CATEGORY_SHAPES[i % len(CATEGORY_SHAPES)]
             reason = STAFF_PAUSE_REASONS[i % len(STAFF_PAUSE_REASONS)]
             self.add(f"paused: {reason}", name, done=1, pause=(1, None, reason))
+
+    def _grid_upgrades(self) -> None:
+        rng = self.rng
         # Grid upgrade marked (T2/L4): the limit cannot be met; committed completion date.
         for i, name in enumerate(
             [
@@ -362,6 +389,9 @@ class StoryBook:
                 late=rng.randrange(1, 20),
                 extra=[Step(2, "grid", {"cause": cause, "committed_on": committed})],
             )
+
+    def _lv_blocked_filings(self) -> None:
+        rng = self.rng
         # The regulator's desk files LV applications blocked this way (form A1, T2/L4): four
         # per company in two companies (银川 and 吴忠), applied before this month, so that the
         # demo shows a draft, a filing in last month's batch, a revised one and one past its
@@ -378,11 +408,17 @@ class StoryBook:
                     applied_on=self.back(min(38 - 4 * i, self.max_elapsed)),
                     extra=[Step(2, "grid", {"cause": cause, "committed_on": committed})],
                 )
+
+    def _consent(self) -> None:
+        rng = self.rng
         # Informed consent (T1 c): waiting, and signed then proceeding.
         for i in range(4):
             self.add("awaiting consent", "consent", done=0, applied_on=self.back(i))
         for done in (1, 2, 4):
             self.add("consent signed", "consent", done=done, consent=rng.choice((1, 2)))
+
+    def _key_projects_and_contracted(self) -> None:
+        rng = self.rng
         # Key projects (L6) and contracted dates (L8).
         for level in (
             KeyProject.NATIONAL,
@@ -401,14 +437,21 @@ class StoryBook:
         for i in range(6):
             name = ("hv_single", "lv_three_zero_works", "hv_dual")[i % 3]
             self.add("contracted date", name, done=1, extra=[Step(1, "contracted")])
+
+    def _pending_2027(self) -> None:
         # Due dates in 2027: pending until that year's schedule is imported.
         for i in range(4):
             self.add(
                 "due date pending (2027 calendar)", "hv_dual", done=i % 2, applied_on=self.back(i)
             )
+
+    def _t1_cases(self) -> None:
         # T1 special cases.
         for name in ("split", "deregistration", "increase", "temporary"):
             self.add(f"T1 case: {name}", name, done=1)
+
+    def _ordinary_mix(self) -> None:
+        rng = self.rng
         # The rest: an ordinary year's mix, mostly completed.
         weights = [52, 14, 7, 8, 5, 11, 3]
         while len(self.stories) < TARGET:
@@ -421,7 +464,6 @@ class StoryBook:
                 self.add(f"ordinary: {name}", name, done=n)
             else:
                 self.add(f"ordinary: {name}", name, done=rng.randrange(0, n))
-        return self.stories
 
 
 CANCEL_REASONS = ("客户取消用电需求", "客户项目终止", "客户重复申请，已合并办理")
