@@ -23,27 +23,21 @@ events (tests prove it); the output folder with its state is replaced atomically
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.feather as feather
 
-from getelec.analytics.api import LEVEL_COUNTS, RESULT_SQL, Outcome, level_counts, link_or_copy
+from getelec.analytics.api import LEVEL_COUNTS, RESULT_SQL, level_counts
 from getelec.analytics.engines import Engine
 from getelec.analytics.inputs import (
     Causes,
     Events,
     Registry,
     epoch_seconds,
-    save_registry,
-    write_arrow,
 )
-from getelec.analytics.params import OutageParams
 from getelec.analytics.pipeline import (
     DAY,
     ST_CAPPED,
@@ -53,159 +47,55 @@ from getelec.analytics.pipeline import (
     Window,
     day_of,
 )
-
-STATE_DIR = ".state"
-STATE_VERSION = 3  # 3: max_count_60 renamed max_count_window
-METER_FLAGS_DIR = "m_f"  # one file per month
-STATE_TABLES = (
-    "tails",
-    "mic_pre",
-    "dep",
-    "fep",
-    "d_f",
-    "f_f",
-    "m_points",  # the meter rows of the output, by key (RESULT_SQL["meters"])
-    "d_stat0",
-    "f_stat0",
-    "causes",
-    "iagg",
-)
-STORED_FLAGS = "pkey, s, ee, st, cause, cls, counted, merged"  # + dkey, fkey for meters
-REGISTRY_FILES = (
-    "registry.arrow",
-    "meter_ids.arrow",
-    "district_ids.arrow",
-    "feeder_ids.arrow",
-    "district_feeder.arrow",
+from getelec.analytics.state import (
+    METER_FLAGS_DIR,
+    REGISTRY_FILES,
+    STATE_DIR,
+    STATE_TABLES,
+    STATE_VERSION,
+    STORED_FLAGS,
+    StateError,
+    check_state,
+    file_digest,
+    load_state,
+    save_state,
 )
 
-
-class StateError(ValueError):
-    """The folder holds no usable analysis to continue from."""
-
-
-def file_digest(path: str | Path | None) -> str | None:
-    if path is None:
-        return None
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def save_state(
-    engine: Engine,
-    folder: Path,
-    meta: dict[str, Any],
-    unknown_ids: list[str],
-    outcome: Outcome,
-    reuse: Path | None = None,
-) -> None:
-    """Write `folder/.state`. Meter interruptions are kept once: those in the period are the
-    meter flag rows (same start, end, status and cause) written per month as the outputs
-    were built; mic_pre holds the few that start before the period. Months not built, and
-    the registry, are hard links into `reuse` (the previous state) when given."""
-    state = folder / STATE_DIR
-    (state / METER_FLAGS_DIR).mkdir(parents=True)
-    if reuse is not None:
-        for name in REGISTRY_FILES:
-            link_or_copy(reuse / name, state / name)
-    else:
-        save_registry(outcome.registry, state)
-    for mo, label in enumerate(outcome.months):
-        path = state / METER_FLAGS_DIR / f"{label}.arrow"
-        if mo in outcome.meter_flags:
-            write_arrow(outcome.meter_flags[mo], path)
-        else:
-            if reuse is None:
-                raise RuntimeError(f"month {label} was neither built nor reused")
-            link_or_copy(reuse / METER_FLAGS_DIR / path.name, path)
-    columns = {"d_f": STORED_FLAGS, "f_f": STORED_FLAGS}
-    for name in STATE_TABLES:
-        if name == "m_points":
-            table = _narrow(outcome.point_rows())
-        else:
-            table = engine.arrow(f"SELECT {columns.get(name, '*')} FROM {name}")
-        write_arrow(table, state / f"{name}.arrow")
-    (state / "meta.json").write_text(
-        json.dumps(
-            {
-                **meta,
-                "version": STATE_VERSION,
-                "months": outcome.months,
-                "unknown_meter_ids": unknown_ids,
-            }
-        ),
-        encoding="utf-8",
-    )
-
-
-def _narrow(points: pa.Table) -> pa.Table:
-    """Meter rows with 32-bit counts (half the state; outputs widen them again)."""
-    schema = pa.schema(
-        [pa.field(f.name, pa.int32()) if pa.types.is_integer(f.type) else f for f in points.schema]
-    )
-    return points.cast(schema)
-
-
-def load_state(folder: Path) -> tuple[dict[str, Any], dict[str, pa.Table], list[pa.Table]]:
-    """meta.json, the state tables (memory-mapped) and the meter flag rows per month."""
-    state = Path(folder) / STATE_DIR
-    meta_path = state / "meta.json"
-    if not meta_path.is_file():
-        raise StateError(
-            f"{folder}: no analysis state to continue from (run once with --keep-state)"
-        )
-    meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    if meta.get("version") != STATE_VERSION:
-        raise StateError(
-            f"{folder}: analysis state of version {meta.get('version')}, this engine keeps "
-            f"version {STATE_VERSION}; run a full analysis (with --keep-state) to rebuild it"
-        )
-    tables = {
-        name: feather.read_table(state / f"{name}.arrow", memory_map=True) for name in STATE_TABLES
-    }
-    months = [
-        feather.read_table(state / METER_FLAGS_DIR / f"{label}.arrow", memory_map=True)
-        for label in meta["months"]
-    ]
-    tables["m_f"] = pa.concat_tables(months)
-    return meta, tables, months
-
-
-def check_state(
-    meta: dict[str, Any],
-    *,
-    year: int,
-    as_of: dt.date,
-    since: dt.date,
-    params: OutageParams,
-    meters_digest: str | None,
-) -> None:
-    previous = dt.date.fromisoformat(meta["as_of"])
-    if meta["year"] != year:
-        raise StateError(f"the previous analysis is for {meta['year']}, not {year}")
-    if since != previous + dt.timedelta(days=1):
-        raise StateError(
-            f"--since must be the day after the previous as-of date ({previous}), got {since}"
-        )
-    if as_of < since:
-        raise StateError(f"--as-of {as_of} is before --since {since}")
-    if meta["params"] != params.fingerprint():
-        raise StateError("the policy parameters changed since the last run; run a full analysis")
-    if params.outage_major_event_day_exclusion:
-        raise StateError("major-event-day exclusion needs a full analysis (its threshold moves)")
-    if meta["meters"] != meters_digest:
-        raise StateError("the meter registry changed since the last run; run a full analysis")
-    if meta["quality"]["events"]["after_as_of"]:
-        raise StateError(
-            "the previous run ignored events after its as-of date; run a full analysis"
-        )
+__all__ = [
+    "METER_FLAGS_DIR",
+    "REGISTRY_FILES",
+    "STATE_DIR",
+    "STATE_TABLES",
+    "STATE_VERSION",
+    "STORED_FLAGS",
+    "StateError",
+    "check_state",
+    "file_digest",
+    "load_state",
+    "run_incremental",
+    "save_state",
+]
 
 
 def _anti(old: str, keys: str, on: str = "pkey") -> str:
     return f"SELECT o.* FROM {old} o LEFT JOIN {keys} a ON a.{on} = o.{on} WHERE a.{on} IS NULL"
+
+
+@dataclass(frozen=True)
+class _Run:
+    """What every phase of an incremental run reads: the engine, the pipeline, the registry
+    and the previous state (tables, meter flag rows per month, meta.json)."""
+
+    e: Engine
+    pipe: Pipeline
+    registry: Registry
+    state: dict[str, pa.Table]
+    month_tables: list[pa.Table]
+    meta: dict[str, Any]
+
+    @property
+    def w(self) -> Window:
+        return self.pipe.w
 
 
 def run_incremental(
@@ -224,13 +114,29 @@ def run_incremental(
     `m_f_rebuild`: the meter flags of the months to write again. Returns the event quality,
     the positions of those months, the interruption counts per level for quality.json and the
     meter rows of the output (also registered as `m_rule`)."""
-    w: Window = pipe.w
-    e = engine
-    for name, table in state.items():
+    run = _Run(engine, pipe, registry, state, month_tables, meta)
+    _load_state_tables(run, ev, cz)
+    quality = _pair_new_events(run)
+    _assign_causes(run, causes_changed)
+    _changed_meters(run)
+    _touched_episodes(run)
+    _count_touched(run)
+    points = _meter_rules(run)
+    by_level = _update_index_sums(run)
+    months = _changed_months(pipe, meta["months"])
+    _rebuild_months(run, months)
+    pipe.keep_for_state()
+    return quality, months, by_level, points
+
+
+def _load_state_tables(run: _Run, ev: Events, cz: Causes) -> None:
+    """The previous state, the registry and the new events and cause records as tables."""
+    e, pipe = run.e, run.pipe
+    for name, table in run.state.items():
         e.load(f"old_{name}", table, scan=True)  # only scanned: no copy
     for lv in ("m", "d", "f"):
         e.view(f"old_{lv}_fv", _flags(f"old_{lv}_f"))
-    e.load("meters", registry.table, scan=True)
+    e.load("meters", run.registry.table, scan=True)
     e.view(
         "old_mic",
         "SELECT pkey AS mkey, dkey, fkey, s, ee, st, cause FROM old_m_f "
@@ -240,6 +146,12 @@ def run_incremental(
     e.load("causes", cz.table)
     pipe.districts()
     pipe.load_months()
+
+
+def _pair_new_events(run: _Run) -> dict[str, int]:
+    """Pair the new events with the open tails into interruptions (`mint`, `mi`); the event
+    quality counters."""
+    e, pipe = run.e, run.pipe
     pipe.progress("pairing")
     e.view(
         "ev_x",
@@ -248,9 +160,16 @@ def run_incremental(
     )
     e.run("mint", pipe.pair_sql("ev_x"))
     quality = pipe.event_quality("ev_in")
-    n_tails = state["tails"].num_rows
+    n_tails = run.state["tails"].num_rows
     quality["duplicates"] += n_tails  # tails are in mint but were not read again
     pipe.mi_view("mint")
+    return quality
+
+
+def _assign_causes(run: _Run, causes_changed: bool) -> None:
+    """Causes of the new interruptions and, when cause records changed, of the old ones they
+    may touch (`recaused`); `mnew` holds both, `kept` the old interruptions but the tails."""
+    e, pipe, w = run.e, run.pipe, run.w
     pipe.progress("causes")
     # the day table and the cause records must reach back to the earliest interruption that
     # may be re-examined: new ones (re-paired tails too), district members that started before
@@ -273,53 +192,7 @@ def run_incremental(
         "WHERE t.mkey IS NULL",
     )
     if causes_changed:
-        e.load("causes_old", state["causes"])
-        # A record's file position only breaks ties between records that start at the same
-        # moment (the rank is by start, then position): compare records by content and by
-        # their order among those, so that a record inserted into the file changes nothing else
-        cols = "scope_rank, skey, fkey, s, e, cause"
-        for name in ("causes", "causes_old"):
-            e.view(
-                f"{name}_pos",
-                f"SELECT {cols}, ROW_NUMBER() OVER (PARTITION BY s ORDER BY crid) AS pos "
-                f"FROM {name}",
-            )
-        cols += ", pos"
-        e.run(
-            "cdelta",
-            f"(SELECT {cols} FROM causes_pos EXCEPT SELECT {cols} FROM causes_old_pos) "
-            f"UNION ALL (SELECT {cols} FROM causes_old_pos EXCEPT SELECT {cols} FROM causes_pos)",
-        )
-        e.run(
-            "cdelta_z",
-            f"""SELECT 0 AS crid, scope_rank, skey, fkey, s, e, cause, {day_of("s")} AS sd,
-              {day_of("e")} AS ed, 0 AS crank FROM cdelta WHERE skey IS NOT NULL""",
-        )
-        # only interruptions on the feeders of changed records can overlap them: their meters'
-        # old rows, by binary search in the month files (plus those before the period)
-        feeders = e.arrow("SELECT DISTINCT fkey FROM cdelta_z")["fkey"].combine_chunks()
-        near = pc.indices_nonzero(pc.is_in(registry.table["fkey"], value_set=feeders))
-        e.load("old_near", _rows_of(month_tables, near.to_numpy()), scan=True)
-        e.run(
-            "kept_i",
-            f"""SELECT k.mkey, k.dkey, k.fkey, k.s, k.ee, k.st, {day_of("k.s")} AS sd,
-              {day_of("k.ee")} AS ed
-            FROM (SELECT pkey AS mkey, dkey, fkey, s, ee, st FROM old_near
-              UNION ALL SELECT mkey, dkey, fkey, s, ee, st FROM old_mic_pre) k
-            LEFT JOIN old_tails t ON t.mkey = k.mkey AND t.s = k.s WHERE t.mkey IS NULL""",
-        )
-        e.run("touched", f"SELECT DISTINCT mkey, s FROM ({pipe.cause_sql('kept_i', 'cdelta_z')}) t")
-        e.run(
-            "retouch",
-            "SELECT k.* FROM kept_i k JOIN touched t ON t.mkey = k.mkey AND t.s = k.s",
-        )
-        e.run("recause", pipe.cause_sql("retouch"))
-        e.run(
-            "recaused",
-            f"""SELECT k.mkey, k.dkey, k.fkey, k.s, k.ee, k.st,
-              COALESCE(c.cause, {UNKNOWN_CODE}) AS cause
-            FROM retouch k LEFT JOIN recause c ON c.mkey = k.mkey AND c.s = k.s""",
-        )
+        _recause(run)
     else:
         e.run("recaused", "SELECT * FROM old_mic WHERE 1 = 0")
     e.run(
@@ -329,11 +202,67 @@ def run_incremental(
         FROM mi i LEFT JOIN mcause c ON c.mkey = i.mkey AND c.s = i.s
         UNION ALL SELECT * FROM recaused""",
     )
-    # changed meters: interruptions that differ from before (a tail that stays capped and has
-    # no new event comes back identical and changes nothing)
+
+
+def _recause(run: _Run) -> None:
+    """`recaused`: the old interruptions whose cause the added or removed records may change,
+    with their cause assigned again."""
+    e, pipe = run.e, run.pipe
+    e.load("causes_old", run.state["causes"])
+    # A record's file position only breaks ties between records that start at the same
+    # moment (the rank is by start, then position): compare records by content and by
+    # their order among those, so that a record inserted into the file changes nothing else
+    cols = "scope_rank, skey, fkey, s, e, cause"
+    for name in ("causes", "causes_old"):
+        e.view(
+            f"{name}_pos",
+            f"SELECT {cols}, ROW_NUMBER() OVER (PARTITION BY s ORDER BY crid) AS pos FROM {name}",
+        )
+    cols += ", pos"
+    e.run(
+        "cdelta",
+        f"(SELECT {cols} FROM causes_pos EXCEPT SELECT {cols} FROM causes_old_pos) "
+        f"UNION ALL (SELECT {cols} FROM causes_old_pos EXCEPT SELECT {cols} FROM causes_pos)",
+    )
+    e.run(
+        "cdelta_z",
+        f"""SELECT 0 AS crid, scope_rank, skey, fkey, s, e, cause, {day_of("s")} AS sd,
+          {day_of("e")} AS ed, 0 AS crank FROM cdelta WHERE skey IS NOT NULL""",
+    )
+    # only interruptions on the feeders of changed records can overlap them: their meters'
+    # old rows, by binary search in the month files (plus those before the period)
+    feeders = e.arrow("SELECT DISTINCT fkey FROM cdelta_z")["fkey"].combine_chunks()
+    near = pc.indices_nonzero(pc.is_in(run.registry.table["fkey"], value_set=feeders))
+    e.load("old_near", _rows_of(run.month_tables, near.to_numpy()), scan=True)
+    e.run(
+        "kept_i",
+        f"""SELECT k.mkey, k.dkey, k.fkey, k.s, k.ee, k.st, {day_of("k.s")} AS sd,
+          {day_of("k.ee")} AS ed
+        FROM (SELECT pkey AS mkey, dkey, fkey, s, ee, st FROM old_near
+          UNION ALL SELECT mkey, dkey, fkey, s, ee, st FROM old_mic_pre) k
+        LEFT JOIN old_tails t ON t.mkey = k.mkey AND t.s = k.s WHERE t.mkey IS NULL""",
+    )
+    e.run("touched", f"SELECT DISTINCT mkey, s FROM ({pipe.cause_sql('kept_i', 'cdelta_z')}) t")
+    e.run(
+        "retouch",
+        "SELECT k.* FROM kept_i k JOIN touched t ON t.mkey = k.mkey AND t.s = k.s",
+    )
+    e.run("recause", pipe.cause_sql("retouch"))
+    e.run(
+        "recaused",
+        f"""SELECT k.mkey, k.dkey, k.fkey, k.s, k.ee, k.st,
+          COALESCE(c.cause, {UNKNOWN_CODE}) AS cause
+        FROM retouch k LEFT JOIN recause c ON c.mkey = k.mkey AND c.s = k.s""",
+    )
+
+
+def _changed_meters(run: _Run) -> None:
+    """`chg_m`: the meters whose interruptions differ from before (a tail that stays capped
+    and has no new event comes back identical and changes nothing); `mic`: all of them now."""
+    e, w = run.e, run.w
     cols = "mkey, dkey, fkey, s, ee, st, cause"
-    tail_keys = np.unique(state["tails"]["mkey"].to_numpy())
-    e.load("old_tail_m", _rows_of(month_tables, tail_keys), scan=True)
+    tail_keys = np.unique(run.state["tails"]["mkey"].to_numpy())
+    e.load("old_tail_m", _rows_of(run.month_tables, tail_keys), scan=True)
     e.run(
         "old_tail_rows",
         f"""SELECT o.{cols.replace(", ", ", o.")} FROM (
@@ -353,14 +282,20 @@ def run_incremental(
         "ON r.mkey = k.mkey AND r.s = k.s WHERE r.mkey IS NULL "
         "UNION ALL SELECT * FROM mnew",
     )
-    # episodes of the districts and feeders touched
+
+
+def _touched_episodes(run: _Run) -> None:
+    """Episodes of the districts (`chg_d`) and feeders (`chg_f`) of the changed meters."""
+    e, pipe, registry = run.e, run.pipe, run.registry
     pipe.progress("districts")
     pipe.district_sizes()
     e.run("chg_d", "SELECT DISTINCT dkey AS pkey FROM chg_m")
     # the old rows of every meter in those districts, looked up in the sorted month files
     chg_d = e.arrow("SELECT pkey FROM chg_d")["pkey"]
     in_chg_d = pc.is_in(registry.table["dkey"], value_set=chg_d.combine_chunks())
-    e.load("old_chg", _rows_of(month_tables, pc.indices_nonzero(in_chg_d).to_numpy()), scan=True)
+    e.load(
+        "old_chg", _rows_of(run.month_tables, pc.indices_nonzero(in_chg_d).to_numpy()), scan=True
+    )
     e.view("old_chg_fv", _flags("old_chg"))
     e.run(
         "mic_chg",
@@ -389,7 +324,12 @@ def run_incremental(
     )
     pipe.episodes("fep_n", "fchild", "fsize")
     e.run("fep", f"{_anti('old_fep', 'chg_f')} UNION ALL SELECT * FROM fep_n")
-    # counting for the touched points; as-of windows for all
+
+
+def _count_touched(run: _Run) -> None:
+    """Counting for the touched points (`{lv}n_fx`, `{lv}n_stat0`), their old rows
+    (`{lv}_was`), and the level tables with the untouched points' old rows."""
+    e, pipe = run.e, run.pipe
     pipe.progress("counting")
     pipe.major_event_days()  # disabled in incremental runs: creates the empty `med`
     sources = {
@@ -412,18 +352,24 @@ def run_incremental(
                 f"{lv}_stat0",
                 f"{_anti(f'old_{lv}_stat0', keys)} UNION ALL SELECT * FROM {lv}n_stat0",
             )
-    # Meter rules: only points redone, or with a counted row that left an as-of window since
-    # the last run, can change (rows only enter the windows as new rows of redone points);
-    # the others keep their row. The windows look at recent rows only.
+
+
+def _meter_rules(run: _Run) -> pa.Table:
+    """The as-of window rules; returns the meter rows of the output (registered as `m_rule`).
+
+    Only points redone, or with a counted row that left an as-of window since the last run,
+    can change (rows only enter the windows as new rows of redone points); the others keep
+    their row. The windows look at recent rows only."""
+    e, pipe, w, meta = run.e, run.pipe, run.w, run.meta
     first, short = pipe.window_first_days()
     step = (w.as_of - dt.date.fromisoformat(meta["as_of"])).days
     first_old, short_old = first - step, short - step
     recent = [
         t.filter(pc.greater_equal(t["s"], first_old * DAY))
-        for label, t in zip(meta["months"], month_tables, strict=True)
+        for label, t in zip(meta["months"], run.month_tables, strict=True)
         if _month_end(label) > first_old * DAY
     ]
-    old = state["m_f"]
+    old = run.state["m_f"]
     e.load("old_m_recent", pa.concat_tables(recent) if recent else old.slice(0, 0), scan=True)
     e.view(
         "m_recent",
@@ -449,14 +395,20 @@ def run_incremental(
     for lv in ("d", "f"):
         pipe.point_rules(lv)
     redone = e.arrow(RESULT_SQL["meters"].replace("m_rule", "ma_rule"))
-    old_points = state["m_points"]
+    old_points = run.state["m_points"]
     kept = old_points.filter(
         pc.invert(pc.is_in(old_points["pkey"], value_set=redone["pkey"].combine_chunks()))
     )
     points = pa.concat_tables([kept, redone.cast(kept.schema)])
     points = points.take(pc.sort_indices(points["pkey"]))
     e.load("m_rule", points, scan=True)
-    # index sums: the old sums, less the old rows of the points redone, plus their new rows
+    return points
+
+
+def _update_index_sums(run: _Run) -> dict[str, dict[str, int]]:
+    """`iagg`: the old sums, less the old rows of the points redone, plus their new rows;
+    returns the interruption counts per level (for quality.json), updated likewise."""
+    e, pipe, registry = run.e, run.pipe, run.registry
     chg_m = e.arrow("SELECT pkey FROM chg_m")["pkey"]
     e.load("chg_mg", registry.table.select(["mkey", "region", "area"]).take(chg_m))
     sums = ", ".join(f"SUM({m}) AS {m}" for m in pipe.measures())
@@ -467,23 +419,25 @@ def run_incremental(
           UNION ALL {pipe.index_sums("m_was", "d_was", -1, "chg_mg")}) x
         GROUP BY lv, region, area, sm""",
     )
-    # quality counts likewise
     new = level_counts(e, ("mn_fx", "dn_fx", "fn_fx"))
     was = level_counts(e, ("m_was", "d_was", "f_was"))
-    by_level = {
+    return {
         level: {k: counts[k] + new[level][k] - was[level][k] for k in LEVEL_COUNTS}
-        for level, counts in meta["quality"]["interruptions"].items()
+        for level, counts in run.meta["quality"]["interruptions"].items()
     }
-    months = _changed_months(pipe, meta["months"])
-    # the meter rows of those months, for the outputs and the state
-    old_months = [month_tables[mo] for mo in months if mo < len(month_tables)]
+
+
+def _rebuild_months(run: _Run, months: list[int]) -> None:
+    """`m_f_rebuild`: the meter flag rows of the months to write again, for the outputs and
+    the state."""
+    e = run.e
+    old = run.state["m_f"]
+    old_months = [run.month_tables[mo] for mo in months if mo < len(run.month_tables)]
     e.load(
         "old_m_rebuild", pa.concat_tables(old_months) if old_months else old.slice(0, 0), scan=True
     )
     e.view("old_m_rebuild_fv", _flags("old_m_rebuild"))
     e.view("m_f_rebuild", f"{_anti('old_m_rebuild_fv', 'chg_m')} UNION ALL SELECT * FROM mn_fx")
-    pipe.keep_for_state()
-    return quality, months, by_level, points
 
 
 def _flags(source: str) -> str:

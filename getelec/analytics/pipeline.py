@@ -21,33 +21,40 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
+from getelec.analytics import counting_sql, index_sql
+from getelec.analytics.codes import (
+    CAUSE_NAMES,
+    CAUSE_SLOTS,
+    DAY,
+    LEVELS,
+    ST_CAPPED,
+    ST_NEXT_OFF,
+    ST_OPEN,
+    ST_RESTORED,
+    UNKNOWN_CODE,
+    code_list,
+    day_of,
+)
 from getelec.analytics.engines import Engine
 from getelec.analytics.inputs import epoch_seconds
-from getelec.analytics.params import CAUSES, OutageParams
+from getelec.analytics.params import OutageParams
 
-LEVELS = ("meter", "district", "feeder")
-CAUSE_NAMES = (*CAUSES, "unknown")  # cause code = position; 6 = no matching record
-UNKNOWN_CODE = len(CAUSES)
-CAUSE_SLOTS = 8  # cause codes packed into the low bits of the cause order key
-if len(CAUSE_NAMES) > CAUSE_SLOTS:
-    raise RuntimeError(f"{len(CAUSE_NAMES)} cause codes do not fit the {CAUSE_SLOTS} slots")
-# interruption status st
-ST_RESTORED = 0  # ended by its `on` (or a normal episode end)
-ST_NEXT_OFF = 1  # unrestored: ended at the next `off` or the cap (an episode: an imputed end)
-ST_CAPPED = 2  # unrestored: nothing after it and the as-of moment is beyond the cap
-ST_OPEN = 3  # open at the as-of moment: frequency only, no duration
-DAY = 86400  # seconds per day: a unit, not a policy threshold
-
-
-def day_of(expr: str) -> str:
-    return f"CAST(FLOOR(({expr}) / 86400.0) AS BIGINT)"
-
-
-def code_list(causes: tuple[str, ...] | list[str]) -> str:
-    """A SQL IN-list of cause codes; an empty list matches nothing."""
-    if not causes:
-        return "(-1)"
-    return "(" + ", ".join(str(CAUSES.index(c)) for c in causes) + ")"
+__all__ = [
+    "CAUSE_NAMES",
+    "CAUSE_SLOTS",
+    "DAY",
+    "LEVELS",
+    "ST_CAPPED",
+    "ST_NEXT_OFF",
+    "ST_OPEN",
+    "ST_RESTORED",
+    "UNKNOWN_CODE",
+    "Pipeline",
+    "Progress",
+    "Window",
+    "code_list",
+    "day_of",
+]
 
 
 @dataclass(frozen=True)
@@ -417,101 +424,37 @@ class Pipeline:
         after the start of the point's last counted one is merged. Clusters split where the
         gap to the previous candidate is ≥ W; the first of each cluster is counted (newc).
         Inside a cluster spanning ≥ W the counted chain follows next(i) = first candidate
-        ≥ start(i) + W, found by pointer doubling: ⌈log2(longest cluster)⌉ rounds of joins,
-        each over the rows of such clusters only."""
-        w, p = self.w, self.p
-        win = p.merge_window_s
-        mom = f"(i.st <> {ST_OPEN} AND i.ee - i.s < {p.momentary_below_s})"
-        exc = f"i.cause IN {code_list(p.outage_excluded_causes)}"
-        cand_over = "PARTITION BY pkey, iscand ORDER BY s"
-        self.e.run(
-            f"{lv}_c",
-            f"""SELECT pkey, s, ee, st, cause, cls, sd,
-              CASE WHEN cls = 0 AND (gap IS NULL OR gap >= {win}) THEN 1 ELSE 0 END AS newc
-            FROM (SELECT c.*, s - LAG(s) OVER ({cand_over}) AS gap FROM (
-              SELECT i.pkey, i.s, i.ee, i.st, i.cause, {day_of("i.s")} AS sd,
-                CASE WHEN {mom} THEN 1 WHEN {exc} THEN 2 WHEN m.dy IS NOT NULL THEN 3 ELSE 0
-                  END AS cls,
-                CASE WHEN {mom} OR {exc} OR m.dy IS NOT NULL THEN 0 ELSE 1 END AS iscand
-              FROM {source} i LEFT JOIN med m ON m.dy = {day_of("i.s")}
-              WHERE i.s >= {w.p0}) c) x""",
-        )
+        ≥ start(i) + W, found by pointer doubling (`chain_long_clusters`)."""
+        win = self.p.merge_window_s
+        self.e.run(f"{lv}_c", counting_sql.classify_sql(source, self.p, self.w.p0))
         # long clusters: only points with a merged candidate can have one
-        over = "PARTITION BY pkey ORDER BY s"
-        self.e.run(
-            f"{lv}_sub",
-            f"""SELECT pkey, s, rn, nwin, SUM(newc) OVER ({over}
-                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cl
-            FROM (SELECT pkey, s, newc, ROW_NUMBER() OVER ({over}) AS rn,
-              COUNT(*) OVER ({over} RANGE BETWEEN CURRENT ROW AND {win - 1} FOLLOWING) AS nwin
-              FROM {lv}_c WHERE cls = 0 AND pkey IN (
-                SELECT pkey FROM {lv}_c WHERE cls = 0 AND newc = 0)) x""",
-        )
-        self.e.run(
-            f"{lv}_clus",
-            f"""SELECT pkey, cl, MIN(rn) AS r0, MAX(rn) AS r1 FROM {lv}_sub
-            GROUP BY pkey, cl HAVING MAX(s) - MIN(s) >= {win}""",
-        )
-        longest = int(self.scalar(f"SELECT MAX(r1 - r0 + 1) FROM {lv}_clus") or 0)  # type: ignore[call-overload]
-        rounds = math.ceil(math.log2(longest)) if longest > 1 else 0
-        self.e.run(
-            "jmp0",
-            f"""SELECT c.pkey, c.rn, CASE WHEN c.rn + c.nwin <= k.r1 THEN c.rn + c.nwin END AS j
-            FROM {lv}_sub c JOIN {lv}_clus k ON k.pkey = c.pkey AND k.cl = c.cl""",
-        )
-        self.e.run("chain0", f"SELECT pkey, r0 AS rn FROM {lv}_clus")
-        for m in range(rounds):
-            self.e.run(
-                f"chain{m + 1}",
-                f"""SELECT pkey, rn FROM chain{m} UNION ALL
-                SELECT c.pkey, j.j AS rn FROM chain{m} c JOIN jmp{m} j
-                  ON j.pkey = c.pkey AND j.rn = c.rn WHERE j.j IS NOT NULL""",
-            )
-            if m + 1 < rounds:
-                self.e.run(
-                    f"jmp{m + 1}",
-                    f"""SELECT a.pkey, a.rn, b.j FROM jmp{m} a LEFT JOIN jmp{m} b
-                      ON b.pkey = a.pkey AND b.rn = a.j""",
-                )
-            self.e.drop(f"chain{m}", f"jmp{m}")
-        # counted chain members other than cluster starts (newc already counts those)
-        self.e.run(
-            f"{lv}_chained",
-            f"""SELECT u.pkey, u.s FROM chain{rounds} h
-            JOIN {lv}_sub u ON u.pkey = h.pkey AND u.rn = h.rn
-            LEFT JOIN {lv}_clus k ON k.pkey = h.pkey AND k.r0 = h.rn WHERE k.r0 IS NULL""",
-        )
-        self.e.drop(f"chain{rounds}", f"jmp{rounds}", f"{lv}_sub", f"{lv}_clus")
-        self.e.run(
-            f"{lv}_fx",
-            f"""SELECT c.pkey, c.s, c.ee, c.st, c.cause, c.cls, c.sd,
-              CASE WHEN c.newc = 1 OR h.s IS NOT NULL THEN 1 ELSE 0 END AS counted,
-              CASE WHEN c.cls = 0 AND c.newc = 0 AND h.s IS NULL THEN 1 ELSE 0 END AS merged
-            FROM {lv}_c c LEFT JOIN {lv}_chained h ON h.pkey = c.pkey AND h.s = c.s""",
-        )
+        self.e.run(f"{lv}_sub", counting_sql.cluster_members_sql(lv, win))
+        self.e.run(f"{lv}_clus", counting_sql.long_clusters_sql(lv, win))
+        self.chain_long_clusters(lv)
+        self.e.run(f"{lv}_fx", counting_sql.flags_sql(lv))
         self.e.drop(f"{lv}_c", f"{lv}_chained")
         self.point_stats(lv, f"{lv}_fx")
 
+    def chain_long_clusters(self, lv: str) -> None:
+        """{lv}_chained: the counted members of the long clusters but their first, by pointer
+        doubling: ⌈log2(longest cluster)⌉ rounds of joins, each over the rows of such clusters
+        only. Drops {lv}_sub and {lv}_clus."""
+        longest = int(self.scalar(f"SELECT MAX(r1 - r0 + 1) FROM {lv}_clus") or 0)  # type: ignore[call-overload]
+        rounds = math.ceil(math.log2(longest)) if longest > 1 else 0
+        self.e.run("jmp0", counting_sql.first_jump_sql(lv))
+        self.e.run("chain0", f"SELECT pkey, r0 AS rn FROM {lv}_clus")
+        for m in range(rounds):
+            self.e.run(f"chain{m + 1}", counting_sql.chain_step_sql(m))
+            if m + 1 < rounds:
+                self.e.run(f"jmp{m + 1}", counting_sql.double_jump_sql(m))
+            self.e.drop(f"chain{m}", f"jmp{m}")
+        self.e.run(f"{lv}_chained", counting_sql.chained_sql(lv, rounds))
+        self.e.drop(f"chain{rounds}", f"jmp{rounds}", f"{lv}_sub", f"{lv}_clus")
+
     # -- 5. points ---------------------------------------------------------------------------
     def point_stats(self, lv: str, flags: str) -> None:
-        """{lv}_stat0: what does not depend on the as-of date once the rows are known.
-
-        max_count_window: the largest count in any window [d, d + days - 1]; a window starting on
-        a counted day is as good as any, so one RANGE window over the rows suffices."""
-        p = self.p
-        self.e.run(
-            f"{lv}_stat0",
-            f"""SELECT pkey, CAST(SUM(counted) AS BIGINT) AS count_year,
-              CAST(COALESCE(MAX(CASE WHEN counted = 1 THEN n END), 0) AS BIGINT)
-                AS max_count_window,
-              CAST(SUM(CASE WHEN cls = 1 THEN 1 ELSE 0 END) AS BIGINT) AS momentary_count,
-              CAST(SUM(CASE WHEN cls = 2 THEN 1 ELSE 0 END) AS BIGINT) AS excluded_count,
-              CAST(SUM(CASE WHEN cls = 3 THEN 1 ELSE 0 END) AS BIGINT) AS major_event_count,
-              CAST(SUM(merged) AS BIGINT) AS merged_count
-            FROM (SELECT pkey, counted, cls, merged, SUM(counted) OVER (PARTITION BY pkey
-                ORDER BY sd RANGE BETWEEN CURRENT ROW AND {p.outage_window_days - 1} FOLLOWING) AS n
-              FROM {flags}) x GROUP BY pkey""",
-        )
+        """{lv}_stat0 from the flags (`counting_sql.point_stats_sql`)."""
+        self.e.run(f"{lv}_stat0", counting_sql.point_stats_sql(flags, self.p.outage_window_days))
 
     def window_first_days(self) -> tuple[int, int]:
         """First days of the long and the short as-of warning windows."""
@@ -522,31 +465,10 @@ class Pipeline:
         """{lv}_rule from {lv}_stat0 and the as-of windows over {lv}_f (or `recent`, holding at
         least its rows from the first day of the long window on): frequent, rule, warning.
         Rule codes: year_limit, window_limit; warning codes: warn_year, warn_long, warn_short."""
-        p = self.p
         long0, short0 = self.window_first_days()
-        year_rule = f"count_year > {p.outage_year_max_count}"
-        window_rule = f"max_count_window > {p.outage_window_max_count}"
-        frequent = f"({year_rule} OR {window_rule})"
         self.e.run(
             f"{lv}_rule",
-            f"""SELECT pkey, count_year, max_count_window, momentary_count, excluded_count,
-              major_event_count, merged_count,
-              CASE WHEN {frequent} THEN 1 ELSE 0 END AS frequent,
-              NULLIF(CONCAT_WS(',', CASE WHEN {year_rule} THEN 'year_limit' END,
-                CASE WHEN {window_rule} THEN 'window_limit' END), '') AS rule,
-              CASE WHEN {frequent} THEN NULL ELSE NULLIF(CONCAT_WS(',',
-                CASE WHEN count_year >= {p.outage_warning_year_min_count}
-                  AND count_year <= {p.outage_year_max_count} THEN 'warn_year' END,
-                CASE WHEN recent_long = {p.outage_warning_long_count} THEN 'warn_long' END,
-                CASE WHEN recent_short = {p.outage_warning_short_count} THEN 'warn_short' END), '')
-              END AS warning
-            FROM (SELECT s.*, COALESCE(r.recent_long, 0) AS recent_long,
-                COALESCE(r.recent_short, 0) AS recent_short
-              FROM {lv}_stat0 s LEFT JOIN (SELECT pkey,
-                SUM(CASE WHEN sd >= {short0} THEN 1 ELSE 0 END) AS recent_short,
-                COUNT(*) AS recent_long
-                FROM {recent or f"{lv}_f"} WHERE counted = 1 AND sd >= {long0} GROUP BY pkey) r
-              ON r.pkey = s.pkey) x""",
+            counting_sql.point_rules_sql(lv, self.p, long0, short0, recent or f"{lv}_f"),
         )
 
     def counting(self, drop_mic: bool = False) -> None:
@@ -572,36 +494,10 @@ class Pipeline:
         user counts once (a user's interruptions never overlap). Open interruptions count
         toward frequency (n1), not duration (d*). `meters` may be any table holding the
         (mkey, region, area) of the meters in `m_flags`."""
-        neg = "-" if sign < 0 else ""
-        agg = ", ".join(f"{neg}SUM({expr}) AS {name}" for name, expr in self.measures().items())
-        return f"""SELECT 0 AS lv, g.region, g.area, dm.sm, {agg}
-            FROM {m_flags} f JOIN dmonth dm ON dm.dy = f.sd JOIN {meters} g ON g.mkey = f.pkey
-            GROUP BY g.region, g.area, dm.sm
-            UNION ALL SELECT 1 AS lv, g.region, g.area, dm.sm, {agg}
-            FROM {d_flags} f JOIN dmonth dm ON dm.dy = f.sd JOIN districts g ON g.dkey = f.pkey
-            GROUP BY g.region, g.area, dm.sm"""
+        return index_sql.index_sums_sql(self.measures(), m_flags, d_flags, sign, meters)
 
     def measures(self) -> dict[str, str]:
-        p = self.p
-        sus = "f.cls <> 1"
-        rs2 = f"f.cause NOT IN {code_list(p.outage_rs2_excluded_causes)}"
-        rs3 = f"f.cause NOT IN {code_list(p.outage_rs3_excluded_causes)}"
-        nomed = "f.cls <> 3"
-        closed = f"f.st <> {ST_OPEN}"
-        dur = f"(CASE WHEN {closed} THEN f.ee - f.s ELSE 0 END)"
-        return {
-            "n1": f"CASE WHEN {sus} THEN 1 ELSE 0 END",
-            "nc": f"CASE WHEN {sus} AND {closed} THEN 1 ELSE 0 END",
-            "d1": f"CASE WHEN {sus} THEN {dur} ELSE 0 END",
-            "n2": f"CASE WHEN {sus} AND {rs2} THEN 1 ELSE 0 END",
-            "d2": f"CASE WHEN {sus} AND {rs2} THEN {dur} ELSE 0 END",
-            "n3": f"CASE WHEN {sus} AND {rs3} THEN 1 ELSE 0 END",
-            "d3": f"CASE WHEN {sus} AND {rs3} THEN {dur} ELSE 0 END",
-            "nm": "CASE WHEN f.cls = 1 THEN 1 ELSE 0 END",
-            "n_nomed": f"CASE WHEN {sus} AND {nomed} THEN 1 ELSE 0 END",
-            "nc_nomed": f"CASE WHEN {sus} AND {nomed} AND {closed} THEN 1 ELSE 0 END",
-            "d_nomed": f"CASE WHEN {sus} AND {nomed} THEN {dur} ELSE 0 END",
-        }
+        return index_sql.measures(self.p)
 
     def indices(self, sums_ready: bool = False) -> pa.Table:
         """The index table from the sums in `iagg` (computed here unless `sums_ready`)."""
@@ -609,51 +505,11 @@ class Pipeline:
         measures = self.measures()
         if not sums_ready:
             self.e.run("iagg", self.index_sums("m_f", "d_f"))
-        self.e.run(
-            "users",
-            """SELECT 0 AS lv, region, area, COUNT(*) AS n FROM meters GROUP BY region, area
-            UNION ALL SELECT 1 AS lv, region, area, COUNT(*) AS n FROM districts
-            GROUP BY region, area""",
-        )
-        groups = {  # grouping -> (region, area, month) expressions
-            "overall": ("'all'", "'all'", "'all'"),
-            "region": ("region", "'all'", "'all'"),
-            "area": ("'all'", "area", "'all'"),
-            "region_area": ("region", "area", "'all'"),
-            "month": ("'all'", "'all'", "sm"),
-            "region_month": ("region", "'all'", "sm"),
-        }
-        sums = ", ".join(f"SUM({name}) AS {name}" for name in measures)
-        usr, aggs = [], []
-        for grp, (r, a, m) in groups.items():
-            by = "".join(f", {x}" for x in (r, a) if not x.startswith("'"))
-            if m == "'all'":
-                usr.append(
-                    f"SELECT '{grp}' AS grp, lv, {r} AS region, {a} AS area, 'all' AS sm, "
-                    f"SUM(n) AS n FROM users GROUP BY lv{by}"
-                )
-            else:
-                # Users of a month grouping: the group's users, every month of the period.
-                usr.append(
-                    f"SELECT '{grp}' AS grp, u.lv, {r} AS region, {a} AS area, mo.sm, "
-                    f"SUM(u.n) AS n FROM users u CROSS JOIN months mo GROUP BY u.lv{by}, mo.sm"
-                )
-            mby = by + (", sm" if m != "'all'" else "")
-            aggs.append(
-                f"SELECT '{grp}' AS grp, lv, {r} AS region, {a} AS area, {m} AS sm, {sums} "
-                f"FROM iagg GROUP BY lv{mby}"
-            )
-        self.e.run("iusr", " UNION ALL ".join(usr))
-        self.e.run("isum", " UNION ALL ".join(aggs))
-        cols = ", ".join(f"CAST(COALESCE(i.{name}, 0) AS BIGINT) AS {name}" for name in measures)
-        return self.e.arrow(
-            f"""SELECT u.grp, u.lv, u.region, u.area, u.sm, CAST(u.n AS BIGINT) AS users, {cols},
-              COALESCE(mo.hours, {self.w.period_hours()}) AS hours
-            FROM iusr u LEFT JOIN isum i ON i.grp = u.grp AND i.lv = u.lv
-              AND i.region = u.region AND i.area = u.area AND i.sm = u.sm
-            LEFT JOIN months mo ON mo.sm = u.sm
-            ORDER BY u.grp, u.lv, u.region, u.area, u.sm"""
-        )
+        self.e.run("users", index_sql.USERS_SQL)
+        usr, aggs = index_sql.grouped_sql(measures)
+        self.e.run("iusr", usr)
+        self.e.run("isum", aggs)
+        return self.e.arrow(index_sql.index_table_sql(measures, self.w.period_hours()))
 
     def load_months(self) -> None:
         """Calendar months of the period: label, hours inside the period, and day -> month

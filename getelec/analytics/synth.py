@@ -65,8 +65,55 @@ def _expand(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndar
     return group, np.repeat(starts, counts) + offsets
 
 
+@dataclass(frozen=True)
+class _Grid:
+    """Meters sorted by district, districts sorted by feeder (contiguous ranges)."""
+
+    n: int
+    n_districts: int
+    n_feeders: int
+    district_of: np.ndarray
+    feeder_of_d: np.ndarray
+    d_start: np.ndarray
+    d_count: np.ndarray
+    f_start: np.ndarray
+    f_count: np.ndarray
+    region_of_f: np.ndarray
+    rural_d: np.ndarray
+    meter_ids: pa.Array
+    district_ids: pa.Array
+    feeder_ids: pa.Array
+
+
+@dataclass(frozen=True)
+class _Outages:
+    """Outage records (scope 0 meter, 1 district, 2 feeder; scope index; start; duration) and
+    with them (`o_*`) the chattering restores that follow some of them."""
+
+    scope: np.ndarray
+    sidx: np.ndarray
+    start: np.ndarray
+    dur: np.ndarray
+    chat: np.ndarray
+    o_scope: np.ndarray
+    o_idx: np.ndarray
+    o_start: np.ndarray
+    o_dur: np.ndarray
+
+
 def generate(config: SynthConfig) -> dict[str, pa.Table]:
+    # one generator, drawn from in a fixed order: the same seed gives the same data
     rng = np.random.default_rng(config.seed)
+    grid = _grid(rng, config)
+    y0 = epoch_seconds(dt.date(config.year, 1, 1))
+    y1 = epoch_seconds(dt.date(config.year + 1, 1, 1))
+    outages = _outages(rng, config, grid, y0, y1)
+    events = _events(rng, config, grid, outages, y0, y1)
+    causes = _causes(rng, config, grid, outages)
+    return {"meters": _meters(grid), "events": events, "causes": causes}
+
+
+def _grid(rng: np.random.Generator, config: SynthConfig) -> _Grid:
     n = config.meters
     n_districts = max(1, round(n / config.meters_per_district))
     n_feeders = max(1, round(n_districts / config.districts_per_feeder))
@@ -84,41 +131,55 @@ def generate(config: SynthConfig) -> dict[str, pa.Table]:
     f_count = np.diff(np.append(f_start, n))
     region_of_f = rng.integers(0, len(REGIONS), n_feeders)
     rural_d = rng.random(n_districts) < 0.55
+    return _Grid(
+        n=n,
+        n_districts=n_districts,
+        n_feeders=n_feeders,
+        district_of=district_of,
+        feeder_of_d=feeder_of_d,
+        d_start=d_start,
+        d_count=d_count,
+        f_start=f_start,
+        f_count=f_count,
+        region_of_f=region_of_f,
+        rural_d=rural_d,
+        meter_ids=_ids("M", n, 8),
+        district_ids=_ids("T", n_districts, 6),
+        feeder_ids=_ids("F", n_feeders, 5),
+    )
 
-    meter_ids = _ids("M", n, 8)
-    district_ids = _ids("T", n_districts, 6)
-    feeder_ids = _ids("F", n_feeders, 5)
-    meters = pa.table(
+
+def _meters(g: _Grid) -> pa.Table:
+    return pa.table(
         {
-            "meter_id": meter_ids,
-            "district_id": district_ids.take(pa.array(district_of)),
-            "feeder_id": feeder_ids.take(pa.array(feeder_of_d[district_of])),
-            "region": pa.array(REGIONS).take(pa.array(region_of_f[feeder_of_d[district_of]])),
-            "area": pa.array(["urban", "rural"]).take(pa.array(rural_d[district_of].astype(int))),
+            "meter_id": g.meter_ids,
+            "district_id": g.district_ids.take(pa.array(g.district_of)),
+            "feeder_id": g.feeder_ids.take(pa.array(g.feeder_of_d[g.district_of])),
+            "region": pa.array(REGIONS).take(pa.array(g.region_of_f[g.feeder_of_d[g.district_of]])),
+            "area": pa.array(["urban", "rural"]).take(
+                pa.array(g.rural_d[g.district_of].astype(int))
+            ),
         }
     )
 
-    y0 = epoch_seconds(dt.date(config.year, 1, 1))
-    y1 = epoch_seconds(dt.date(config.year + 1, 1, 1))
 
-    def outages(count: int) -> tuple[np.ndarray, np.ndarray]:
-        start = rng.integers(y0, y1 - 3600, count)  # may end in the next year
-        dur = np.exp(rng.normal(np.log(45 * 60), 1.0, count)).astype(np.int64) + 300
-        short = rng.random(count) < config.momentary_share
-        dur[short] = rng.integers(30, 280, short.sum())
-        return start, np.minimum(dur, 20 * 3600)
-
+def _outages(rng: np.random.Generator, config: SynthConfig, g: _Grid, y0: int, y1: int) -> _Outages:
     # outage records: scope (0 meter, 1 district, 2 feeder), scope index, start, duration
-    nf = rng.poisson(config.feeder_rate, n_feeders)
-    bad = rng.random(n_districts) < config.bad_district_share
+    nf = rng.poisson(config.feeder_rate, g.n_feeders)
+    bad = rng.random(g.n_districts) < config.bad_district_share
     nd = rng.poisson(np.where(bad, config.bad_district_rate, config.district_rate))
-    nm = rng.poisson(config.meter_rate, n)
+    nm = rng.poisson(config.meter_rate, g.n)
     scope = np.concatenate([np.full(nf.sum(), 2), np.full(nd.sum(), 1), np.full(nm.sum(), 0)])
     sidx = np.concatenate(
-        [np.repeat(np.arange(n_feeders), nf), np.repeat(np.arange(n_districts), nd),
-         np.repeat(np.arange(n), nm)]
+        [np.repeat(np.arange(g.n_feeders), nf), np.repeat(np.arange(g.n_districts), nd),
+         np.repeat(np.arange(g.n), nm)]
     )  # fmt: skip
-    start, dur = outages(len(scope))
+    count = len(scope)
+    start = rng.integers(y0, y1 - 3600, count)  # may end in the next year
+    dur = np.exp(rng.normal(np.log(45 * 60), 1.0, count)).astype(np.int64) + 300
+    short = rng.random(count) < config.momentary_share
+    dur[short] = rng.integers(30, 280, short.sum())
+    dur = np.minimum(dur, 20 * 3600)
     # chattering restores: 1-4 short extra cycles right after a feeder/district outage
     chat = (scope > 0) & (rng.random(len(scope)) < config.chatter_share)
     cycles = rng.integers(1, 5, chat.sum())
@@ -131,22 +192,35 @@ def generate(config: SynthConfig) -> dict[str, pa.Table]:
         + rng.integers(60, 600, len(parent))
     )
     c_dur = rng.integers(60, 1200, len(parent))  # some momentary, some merged
-    o_scope = np.concatenate([scope, scope[parent]])
-    o_idx = np.concatenate([sidx, sidx[parent]])
-    o_start = np.concatenate([start, c_start])
-    o_dur = np.concatenate([dur, c_dur])
+    return _Outages(
+        scope=scope,
+        sidx=sidx,
+        start=start,
+        dur=dur,
+        chat=chat,
+        o_scope=np.concatenate([scope, scope[parent]]),
+        o_idx=np.concatenate([sidx, sidx[parent]]),
+        o_start=np.concatenate([start, c_start]),
+        o_dur=np.concatenate([dur, c_dur]),
+    )
 
-    # member meters of each outage
-    m_start = np.where(o_scope == 2, f_start[np.minimum(o_idx, n_feeders - 1)], 0)
-    m_start = np.where(o_scope == 1, d_start[np.minimum(o_idx, n_districts - 1)], m_start)
+
+def _events(
+    rng: np.random.Generator, config: SynthConfig, g: _Grid, o: _Outages, y0: int, y1: int
+) -> pa.Table:
+    """The off/on events of the member meters of every outage, with the flaws of a real
+    export: missing rows, duplicates, meters missing from the registry."""
+    o_scope, o_idx = o.o_scope, o.o_idx
+    m_start = np.where(o_scope == 2, g.f_start[np.minimum(o_idx, g.n_feeders - 1)], 0)
+    m_start = np.where(o_scope == 1, g.d_start[np.minimum(o_idx, g.n_districts - 1)], m_start)
     m_start = np.where(o_scope == 0, o_idx, m_start)
-    m_count = np.where(o_scope == 2, f_count[np.minimum(o_idx, n_feeders - 1)], 1)
-    m_count = np.where(o_scope == 1, d_count[np.minimum(o_idx, n_districts - 1)], m_count)
+    m_count = np.where(o_scope == 2, g.f_count[np.minimum(o_idx, g.n_feeders - 1)], 1)
+    m_count = np.where(o_scope == 1, g.d_count[np.minimum(o_idx, g.n_districts - 1)], m_count)
     og, meter = _expand(m_start, m_count)
     keep = (o_scope[og] == 0) | (rng.random(len(og)) < 0.97)  # a few meters do not report
     og, meter = og[keep], meter[keep]
-    off = o_start[og] + rng.integers(0, 30, len(og))
-    on = o_start[og] + o_dur[og] + rng.integers(0, 30, len(og))
+    off = o.o_start[og] + rng.integers(0, 30, len(og))
+    on = o.o_start[og] + o.o_dur[og] + rng.integers(0, 30, len(og))
     keep_off = rng.random(len(og)) >= config.missing_off_share
     keep_on = rng.random(len(og)) >= config.missing_on_share
     ev_meter = np.concatenate([meter[keep_off], meter[keep_on]])
@@ -163,21 +237,22 @@ def generate(config: SynthConfig) -> dict[str, pa.Table]:
     unknown_ids = pc.binary_join_element_wise(
         "X", pc.cast(pa.array(rng.integers(1, 10_000, n_unknown)), pa.string()), ""
     )
-    events = pa.table(
+    unknown_ts = rng.integers(y0, y1, n_unknown)
+    unknown_kind = rng.integers(0, 2, n_unknown).astype(np.int8)
+    return pa.table(
         {
-            "meter_id": pa.concat_arrays([meter_ids.take(pa.array(ev_meter)), unknown_ids]),
-            "ts": pa.array(
-                np.concatenate([ev_ts, rng.integers(y0, y1, n_unknown)]), pa.int64()
-            ).cast(pa.timestamp("s")),
-            "kind": pa.array(["off", "on"]).take(
-                pa.array(np.concatenate([ev_kind, rng.integers(0, 2, n_unknown).astype(np.int8)]))
-            ),
+            "meter_id": pa.concat_arrays([g.meter_ids.take(pa.array(ev_meter)), unknown_ids]),
+            "ts": pa.array(np.concatenate([ev_ts, unknown_ts]), pa.int64()).cast(pa.timestamp("s")),
+            "kind": pa.array(["off", "on"]).take(pa.array(np.concatenate([ev_kind, unknown_kind]))),
         }
     )
 
-    # cause records: feeder/district outages mostly, covering their chatter; some meter ones
+
+def _causes(rng: np.random.Generator, config: SynthConfig, g: _Grid, o: _Outages) -> pa.Table:
+    """Cause records: feeder/district outages mostly, covering their chatter; some meter ones."""
+    scope, sidx = o.scope, o.sidx
     main = np.arange(len(scope))
-    end = start + dur + np.where(chat, 3600 * 2, 0)
+    end = o.start + o.dur + np.where(o.chat, 3600 * 2, 0)
     has = np.where(
         scope > 0,
         rng.random(len(scope)) < config.cause_record_share,
@@ -189,23 +264,22 @@ def generate(config: SynthConfig) -> dict[str, pa.Table]:
     sid = np.where(scope[sel] == 2, 0, sidx[sel])
     scope_ids = pc.if_else(
         pa.array(scope[sel] == 2),
-        feeder_ids.take(pa.array(np.minimum(sidx[sel], n_feeders - 1))),
+        g.feeder_ids.take(pa.array(np.minimum(sidx[sel], g.n_feeders - 1))),
         pc.if_else(
             pa.array(scope[sel] == 1),
-            district_ids.take(pa.array(np.minimum(sidx[sel], n_districts - 1))),
-            meter_ids.take(pa.array(np.minimum(sid, n - 1))),
+            g.district_ids.take(pa.array(np.minimum(sidx[sel], g.n_districts - 1))),
+            g.meter_ids.take(pa.array(np.minimum(sid, g.n - 1))),
         ),
     )
-    causes = pa.table(
+    return pa.table(
         {
             "scope": scope_names.take(pa.array(scope[sel])),
             "scope_id": scope_ids,
-            "start": pa.array(start[sel] - 300, pa.int64()).cast(pa.timestamp("s")),
+            "start": pa.array(o.start[sel] - 300, pa.int64()).cast(pa.timestamp("s")),
             "end": pa.array(end[sel] + 600, pa.int64()).cast(pa.timestamp("s")),
             "cause": pa.array(CAUSES).take(pa.array(cause)),
         }
     )
-    return {"meters": meters, "events": events, "causes": causes}
 
 
 def _as_text(table: pa.Table) -> pa.Table:

@@ -212,22 +212,30 @@ def _chinese(reason: Reason) -> str:
     return reason.text
 
 
-def plan(application: AssessInput, policy: Policy | None = None) -> Plan:
-    """Decide eligibility, category, limit and stages from policy data (no calendar needed)."""
-    policy = policy or default_policy()
-    on, region = application.applied_on, application.region
+@dataclass(frozen=True)
+class _ThreeZero:
+    """The 三零 (T1) checks: the reasons, whether eligible at LV, the policy values used."""
 
-    def get(name: str) -> ParameterValue:
-        return policy.get(name, on, region)
+    reasons: list[Reason]
+    eligible_at_lv: bool
+    basis: list[ParameterValue]
 
+
+def _voltages(application: AssessInput, cap_kw: float) -> tuple[str, str]:
+    """The proposed voltage (by total capacity and supply) and the one applied for."""
+    total_kw = application.capacity_kw + application.property_existing_kw
+    proposed = "high" if total_kw > cap_kw or application.supply == "dual" else "low"
+    voltage = "high" if application.requested_high_voltage else application.voltage or proposed
+    return proposed, voltage
+
+
+def _three_zero(application: AssessInput, get: Callable[[str], ParameterValue]) -> _ThreeZero:
+    """T1: customer type, request type, capacity, the property-scope split, HV→LV deregistration."""
     cap = get("three_zero_max_kw")
     customer_types = get("three_zero_customer_types")
     request_types = get("three_zero_request_types")
     ebike = get("ebike_charging_three_zero")
     total_kw = application.capacity_kw + application.property_existing_kw
-
-    proposed = "high" if total_kw > cap.value or application.supply == "dual" else "low"
-    voltage = "high" if application.requested_high_voltage else application.voltage or proposed
 
     reasons: list[Reason] = []
     ebike_rule = application.purpose == "ebike_charging" and ebike.value
@@ -259,7 +267,27 @@ def plan(application: AssessInput, policy: Policy | None = None) -> Plan:
             values={"kw": number(application.capacity_kw), "cap": number(cap.value)},
         )
     )
-    split_ok = total_kw <= cap.value or not capacity_ok
+    split_ok = _split_check(application, reasons, total_kw, cap.value, capacity_ok)
+    deregistration_ok = not application.hv_to_lv_deregistration
+    if application.hv_to_lv_deregistration:
+        reasons.append(
+            Reason(rule="hv_to_lv_deregistration", clause="T1", met=False, variant="excluded")
+        )
+    eligible_at_lv = type_ok and request_ok and capacity_ok and split_ok and deregistration_ok
+    basis = [customer_types, request_types, cap] + ([ebike] if ebike_rule else [])
+    return _ThreeZero(reasons=reasons, eligible_at_lv=bool(eligible_at_lv), basis=basis)
+
+
+def _split_check(
+    application: AssessInput,
+    reasons: list[Reason],
+    total_kw: float,
+    cap_kw: float,
+    capacity_ok: bool,
+) -> bool:
+    """T1: an application within the cap whose property already has capacity must not split a
+    larger supply into 三零 pieces; adds its reason when it applies."""
+    split_ok = total_kw <= cap_kw or not capacity_ok
     if application.property_existing_kw > 0 and capacity_ok:
         reasons.append(
             Reason(
@@ -270,54 +298,47 @@ def plan(application: AssessInput, policy: Policy | None = None) -> Plan:
                 values={
                     "existing": number(application.property_existing_kw),
                     "total": number(total_kw),
-                    "cap": number(cap.value),
+                    "cap": number(cap_kw),
                 },
             )
         )
-    deregistration_ok = not application.hv_to_lv_deregistration
-    if application.hv_to_lv_deregistration:
-        reasons.append(
-            Reason(rule="hv_to_lv_deregistration", clause="T1", met=False, variant="excluded")
-        )
-    eligible_at_lv = type_ok and request_ok and capacity_ok and split_ok and deregistration_ok
+    return split_ok
+
+
+def _asks_for_hv(application: AssessInput) -> bool:
     # T1: a customer eligible at LV who asks for HV for its own reasons (load character,
     # reliability such as a second source, own HV equipment) is told about 三零 and signs.
-    asks_for_hv = (
+    return (
         application.requested_high_voltage
         or application.voltage == "high"
         or application.supply == "dual"
     )
-    informed_consent = asks_for_hv and eligible_at_lv
-    if voltage == "high":
-        reasons.append(
-            Reason(
-                rule="voltage",
-                clause="T1",
-                met=False,
-                variant="informed_consent" if informed_consent else "high_voltage",
-            )
-        )
-    eligible = eligible_at_lv and voltage == "low"
 
-    if voltage == "high":
-        category = "hv_dual" if application.supply == "dual" else "hv_single"
-    elif application.purpose == "ev_charging":
-        category = "lv_ev_charging"
-    elif application.purpose == "ebike_charging":
-        category = "lv_ebike_charging"
-    elif application.customer_type == "residential":
-        category = "lv_residential"
-    elif eligible:
-        category = "lv_three_zero"
-    else:
-        category = "lv_non_residential"
 
+def _category(application: AssessInput, voltage: str, eligible: bool) -> str:
+    if voltage == "high":
+        return "hv_dual" if application.supply == "dual" else "hv_single"
+    if application.purpose == "ev_charging":
+        return "lv_ev_charging"
+    if application.purpose == "ebike_charging":
+        return "lv_ebike_charging"
+    if application.customer_type == "residential":
+        return "lv_residential"
+    if eligible:
+        return "lv_three_zero"
+    return "lv_non_residential"
+
+
+def _limit_and_stages(
+    category: str, external_works: bool, get: Callable[[str], ParameterValue]
+) -> tuple[ParameterValue, ParameterValue, ParameterValue | None]:
+    """The time limit, the stages and (charging only) the site-survey value of a category."""
     survey = None
     if category in ("lv_ev_charging", "lv_ebike_charging"):
         limit, stages = get("lv_charging_limit_wd"), get("stages_lv_charging")
         survey = get("charging_site_survey_required")
     elif category in ("lv_residential", "lv_three_zero"):
-        if application.external_works:
+        if external_works:
             limit = get("lv_three_zero_with_works_limit_wd")
             stages = get("stages_lv_three_zero_with_works")
         else:
@@ -329,8 +350,34 @@ def plan(application: AssessInput, policy: Policy | None = None) -> Plan:
         limit, stages = get("hv_single_limit_wd"), get("stages_hv_single")
     else:
         limit, stages = get("hv_dual_limit_wd"), get("stages_hv_dual")
+    return limit, stages, survey
 
-    three_zero_basis = [customer_types, request_types, cap] + ([ebike] if ebike_rule else [])
+
+def plan(application: AssessInput, policy: Policy | None = None) -> Plan:
+    """Decide eligibility, category, limit and stages from policy data (no calendar needed)."""
+    policy = policy or default_policy()
+    on, region = application.applied_on, application.region
+
+    def get(name: str) -> ParameterValue:
+        return policy.get(name, on, region)
+
+    cap = get("three_zero_max_kw")
+    proposed, voltage = _voltages(application, cap.value)
+    three_zero = _three_zero(application, get)
+    reasons = list(three_zero.reasons)
+    informed_consent = _asks_for_hv(application) and three_zero.eligible_at_lv
+    if voltage == "high":
+        reasons.append(
+            Reason(
+                rule="voltage",
+                clause="T1",
+                met=False,
+                variant="informed_consent" if informed_consent else "high_voltage",
+            )
+        )
+    eligible = three_zero.eligible_at_lv and voltage == "low"
+    category = _category(application, voltage, eligible)
+    limit, stages, survey = _limit_and_stages(category, application.external_works, get)
     return Plan(
         category=category,
         voltage=voltage,
@@ -342,7 +389,7 @@ def plan(application: AssessInput, policy: Policy | None = None) -> Plan:
         stages=[(s.stage, s.limit_wd) for s in stages.value],
         site_survey_required=bool(survey and survey.value),
         basis={
-            "three_zero": three_zero_basis,
+            "three_zero": three_zero.basis,
             "category": [cap],
             "time_limit": [limit],
             "stages": [stages] + ([survey] if survey else []),

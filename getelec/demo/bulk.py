@@ -41,7 +41,8 @@ from getelec.core.schedule import PauseSpan
 from getelec.demo import fastinsert, identity, numbering, reference
 from getelec.demo.accounts import DEMO_USERNAME_PREFIX, staff_by_company
 from getelec.demo.fastinsert import Row
-from getelec.demo.shapes import Decider, Shape, anchor_day, draw_shape
+from getelec.demo.shapes import Decider, Schedule, Shape, anchor_day, draw_shape
+from getelec.demo.timeline import Timeline, simulate
 from getelec.workcalendar.source import current_calendar
 
 BULK_KEY_PREFIX = "bulk-"
@@ -231,86 +232,84 @@ class BulkGenerator:
         start of a stage. Due dates follow the services' rule: a stage counts the closed pauses
         that started before it was completed; the overall due date counts every closed pause
         (a pause closed by a cancellation shifts nothing, as in cancel_application).
+
+        The steps draw from `rng` in a fixed order (timeline, stages, application, outcome):
+        the same seed gives the same applications.
         """
-        cal, today = self.calendar, self.today
         staff = self.staff[company]
-        n = len(decided.stages)
-        elapsed = cal.workdays_between(applied_on, today)
-        late = rng.random() < 0.04
-        actual = [max(1, round(limit * rng.uniform(0.3, 1.0))) for _, limit in decided.stages]
-        if late:
-            k = rng.randrange(n)
-            actual[k] = decided.stages[k][1] * rng.choice((2, 3)) + rng.randrange(0, 6)
-        # Pauses: (stage index it starts at, working days, reason); the T1 consent wait first.
-        planned: list[tuple[int, int, str]] = []
-        if decided.informed_consent_required:
-            planned.append((0, rng.choice((1, 1, 2, 3)), m.PauseReason.AWAITING_CONSENT))
-        if rng.random() < 0.10 and n > 1:
-            reason = rng.choice(
-                (
-                    m.PauseReason.CUSTOMER_WORKS,
-                    m.PauseReason.CUSTOMER_WORKS,
-                    m.PauseReason.MISSING_DOCUMENTS,
-                    m.PauseReason.CUSTOMER_REQUEST,
-                    m.PauseReason.CUSTOMER_UNREACHABLE,
-                )
-            )
-            planned.append((rng.randrange(1, n), rng.choice((2, 3, 5, 8, 12, 20)), reason))
-        # A few applications are withdrawn part-way (the clock stops that day).
-        horizon = elapsed
-        cancelled = rng.random() < 0.025 and elapsed > 1
-        if cancelled:
-            horizon = rng.randrange(1, min(elapsed, sum(actual) + sum(p[1] for p in planned)))
-
-        # Walk the timeline up to the horizon: pauses, then the stage's own work.
-        offset = 0
-        done: list[int] = []  # completion offset of each completed stage
-        pauses: list[list[Any]] = []  # [start, end or None (open), reason, shifts the clock]
-        for k in range(n):
-            for at, wd, reason in planned:
-                if at == k and offset <= horizon:
-                    end = offset + wd
-                    pauses.append([offset, end if end <= horizon else None, reason, True])
-                    offset = end
-            if offset > horizon or offset + actual[k] > horizon:
-                break
-            offset += actual[k]
-            done.append(offset)
-
-        def day(off: int) -> dt.date:
-            return cal.add_workdays(applied_on, off)
-
-        open_pause = next((p for p in pauses if p[1] is None), None)
-        if cancelled and open_pause is not None:
-            # cancel_application closes the open pause that day without moving any due date.
-            open_pause[1], open_pause[3] = horizon, False
+        tl = simulate(rng, decided, applied_on, self.calendar, self.today)
         closed = [
-            PauseSpan(day(start), day(end), end - start)
-            for start, end, _, shifts in pauses
+            PauseSpan(tl.day(start), tl.day(end), end - start)
+            for start, end, _, shifts in tl.pauses
             if end is not None and shifts
         ]
-        overall = self.decider.schedule(decided, applied_on, closed, [day(d) for d in done])
-        total_paused = overall.paused_wd
+        overall = self.decider.schedule(decided, applied_on, closed, [tl.day(d) for d in tl.done])
+        stages = self._stage_rows(rng, decided, tl, overall, staff)
+        app = self._application_row(
+            rng, index, shape, region, decided, applicant, company, tl, overall
+        )
+        app.created_at = self._at(applied_on, rng)
+        app.updated_at = max([app.created_at] + [r.completed_at for r in stages if r.completed_at])
+        self._outcome(rng, app, shape, region, decided, tl, overall)
+        app.version = 1 + len(tl.done) + 2 * len(tl.pauses)
+        pause_rows = [
+            fastinsert.row(
+                m.Pause,
+                reason=reason,
+                started_on=tl.day(start),
+                ended_on=tl.day(end) if end is not None else None,
+                paused_wd=end - start if end is not None else None,
+                note=PAUSE_NOTES[reason],
+                created_by_id=staff.pk,
+            )
+            for start, end, reason, _ in tl.pauses
+        ]
+        return app, stages, pause_rows
 
+    def _stage_rows(
+        self,
+        rng: random.Random,
+        decided: Plan,
+        tl: Timeline,
+        overall: Schedule,
+        staff: User,
+    ) -> list[Row]:
+        """One stage record per stage: limits, due dates, and who completed it when."""
         stages = []
         cumulative = 0
+        done = tl.done
         for k, (stage, limit) in enumerate(decided.stages):
             cumulative += limit
             row = fastinsert.row(
                 m.StageRecord, seq=k + 1, stage=stage, limit_wd=limit, cumulative_wd=cumulative
             )
-            done_on = day(done[k]) if k < len(done) else None
+            done_on = tl.day(done[k]) if k < len(done) else None
             row.due_on = overall.stage_due(k)
             if k <= len(done):
-                row.started_on = day(done[k - 1]) if k else applied_on
+                row.started_on = tl.day(done[k - 1]) if k else tl.applied_on
             if done_on is not None:
                 row.completed_at = self._at(done_on, rng)
                 row.completed_by_id = staff.pk
             stages.append(row)
+        return stages
 
+    def _application_row(
+        self,
+        rng: random.Random,
+        index: int,
+        shape: Shape,
+        region: str,
+        decided: Plan,
+        applicant: User,
+        company: int,
+        tl: Timeline,
+        overall: Schedule,
+    ) -> Row:
+        """The application as the rules decided it, with its due date and current stage."""
         city = self.region_names[region[:4] + "00"]
         existing_kw = Decimal(str(shape.property_existing_kw)).quantize(Decimal("0.01"))
-        app = fastinsert.row(
+        n = len(decided.stages)
+        return fastinsert.row(
             m.Application,
             submission_key=f"{BULK_KEY_PREFIX}{index:07d}",
             verification_code=numbering.verification_code(rng),
@@ -343,30 +342,41 @@ class BulkGenerator:
             site_survey_required=decided.site_survey_required,
             time_limit_wd=decided.time_limit_wd,
             decision=self.decision(decided, existing_kw),
-            applied_on=applied_on,
-            paused_wd=total_paused,
+            applied_on=tl.applied_on,
+            paused_wd=overall.paused_wd,
             due_on=overall.due_on,
             due_pending_year=overall.pending_year,
-            current_stage="" if len(done) == n else decided.stages[len(done)][0],
+            current_stage="" if len(tl.done) == n else decided.stages[len(tl.done)][0],
         )
-        app.created_at = self._at(applied_on, rng)
-        app.updated_at = max([app.created_at] + [r.completed_at for r in stages if r.completed_at])
+
+    def _outcome(
+        self,
+        rng: random.Random,
+        app: Row,
+        shape: Shape,
+        region: str,
+        decided: Plan,
+        tl: Timeline,
+        overall: Schedule,
+    ) -> None:
+        """Consent, status, key project (L6), contracted date (L8), grid-upgrade mark (T2/L4)."""
+        applied_on, done = tl.applied_on, tl.done
         consent = next(
-            (p for p in pauses if p[2] == m.PauseReason.AWAITING_CONSENT and p[1] is not None),
+            (p for p in tl.pauses if p[2] == m.PauseReason.AWAITING_CONSENT and p[1] is not None),
             None,
         )
         if consent is not None and consent[3]:
-            app.informed_consent_at = self._at(day(consent[1]), rng)
-        if cancelled:
+            app.informed_consent_at = self._at(tl.day(consent[1]), rng)
+        if tl.cancelled:
             app.status = m.Status.CANCELLED
             app.cancelled_reason = rng.choice(CANCEL_REASONS)
-        elif len(done) == n:
+        elif len(done) == len(decided.stages):
             app.status = m.Status.COMPLETED
-            app.completed_on = day(done[-1])
-        elif open_pause is not None:
+            app.completed_on = tl.day(done[-1])
+        elif tl.open_pause is not None:
             app.status = (
                 m.Status.AWAITING_CONSENT
-                if open_pause[2] == m.PauseReason.AWAITING_CONSENT
+                if tl.open_pause[2] == m.PauseReason.AWAITING_CONSENT
                 else m.Status.PAUSED
             )
         if decided.voltage == "high":
@@ -382,9 +392,9 @@ class BulkGenerator:
                 # L8: agreed with the customer; never later than the statutory due date here.
                 early = dt.timedelta(days=rng.randrange(0, 7))
                 app.contracted_on = max(applied_on + dt.timedelta(days=1), overall.due_on - early)
-        if late and (decided.voltage == "high" or shape.external_works) and rng.random() < 0.5:
+        if tl.late and (decided.voltage == "high" or shape.external_works) and rng.random() < 0.5:
             # T2/L4: the company marked the limit as unreachable (kept for the A1 filing).
-            marked = day(min(elapsed, 3))
+            marked = tl.day(min(tl.elapsed, 3))
             app.grid_upgrade_cause = rng.choice(list(m.GridUpgradeCause))
             app.grid_upgrade_project = f"{self.region_names[region]}10千伏配套电网改造工程"
             app.grid_upgrade_marked_on = marked
@@ -392,23 +402,8 @@ class BulkGenerator:
             app.grid_upgrade_committed_on = (
                 app.completed_on
                 if app.completed_on
-                else today + dt.timedelta(rng.randrange(15, 90))
+                else self.today + dt.timedelta(rng.randrange(15, 90))
             )
-        app.version = 1 + len(done) + 2 * len(pauses)
-
-        pause_rows = [
-            fastinsert.row(
-                m.Pause,
-                reason=reason,
-                started_on=day(start),
-                ended_on=day(end) if end is not None else None,
-                paused_wd=end - start if end is not None else None,
-                note=PAUSE_NOTES[reason],
-                created_by_id=staff.pk,
-            )
-            for start, end, reason, _ in pauses
-        ]
-        return app, stages, pause_rows
 
     def _at(self, day: dt.date, rng: random.Random) -> dt.datetime:
         """A moment in office hours on `day` (Asia/Shanghai)."""

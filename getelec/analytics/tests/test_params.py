@@ -29,9 +29,12 @@ def test_every_outage_parameter_is_registered():
     assert set(POLICY_NAMES) <= set(PARAMETERS)
 
 
-def test_no_threshold_literals_in_the_pipeline():
+@pytest.mark.parametrize(
+    "module", ["pipeline.py", "counting_sql.py", "index_sql.py", "codes.py", "incremental.py"]
+)
+def test_no_threshold_literals_in_the_pipeline(module):
     """Numbers in the SQL builders are units (86400 s, packing widths), never thresholds."""
-    source = Path(__file__).resolve().parent.parent / "pipeline.py"
+    source = Path(__file__).resolve().parent.parent / module
     allowed = {0, 1, 2, 3, 4, 8, 9, 12, 60, 3600, 86400}  # days, seconds, 2-bit codes, …
     allowed |= {36028797018963968, 1073741823, 33554432}  # packing widths (cause order)
     tree = ast.parse(source.read_text())
