@@ -12,7 +12,8 @@ def classify_sql(source: str, p: OutageParams, p0: int) -> str:
     """{lv}_c: every interruption from the period start with its class (cls) and whether it
     starts a new cluster of candidates (newc: the gap to the previous one is ≥ the window)."""
     win = p.merge_window_s
-    mom = f"(i.st <> {ST_OPEN} AND i.ee - i.s < {p.momentary_below_s})"
+    # momentary: at most the cut-off (IEEE 1366-2012: sustained = more than five minutes)
+    mom = f"(i.st <> {ST_OPEN} AND i.ee - i.s <= {p.momentary_max_s})"
     exc = f"i.cause IN {code_list(p.outage_excluded_causes)}"
     cand_over = "PARTITION BY pkey, iscand ORDER BY s"
     return f"""SELECT pkey, s, ee, st, cause, cls, sd,

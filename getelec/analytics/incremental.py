@@ -158,7 +158,7 @@ def _pair_new_events(run: _Run) -> dict[str, int]:
         "SELECT mkey, dkey, fkey, ts, k FROM ev_in UNION ALL "
         "SELECT mkey, dkey, fkey, s AS ts, CAST(0 AS TINYINT) AS k FROM old_tails",
     )
-    e.run("mint", pipe.pair_sql("ev_x"))
+    pipe.pair_events("ev_x")
     quality = pipe.event_quality("ev_in")
     n_tails = run.state["tails"].num_rows
     quality["duplicates"] += n_tails  # tails are in mint but were not read again

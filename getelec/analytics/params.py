@@ -69,7 +69,9 @@ class OutageParams:
 
     # Derived values in the engine's unit (whole seconds of naive local time).
     @property
-    def momentary_below_s(self) -> int:
+    def momentary_max_s(self) -> int:
+        """The longest momentary interruption: sustained iff longer (IEEE 1366-2012: "more than
+        five minutes"); the parameter keeps its historical name."""
         return round(self.outage_momentary_below_minutes * 60)
 
     @property

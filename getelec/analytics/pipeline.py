@@ -1,7 +1,8 @@
 """The analysis as a sequence of SQL statements, run by either engine.
 
 Stages (table names in brackets):
-  1. events → meter interruptions [ev, evw, mint]: pair each `off` with the next event.
+  1. events → meter interruptions [ev, evw, mint]: pair each `off` with the next event (in
+     one second: in the order the meter's state before calls for, `state_order_sql`).
   2. causes → meter interruptions [mi, mcause, mic]: overlap join, narrowest scope wins.
   3. sweep → district episodes [dep], then feeder episodes [fep] from district episodes.
   4. counting [ints, cls, cand, ..., cnt]: momentary, excluded, sequential 6-hour merge.
@@ -164,14 +165,17 @@ class Pipeline:
                 GROUP BY dkey, fkey, region, area) x) y WHERE rn = 1""",
         )
 
-    def pair_sql(self, events: str) -> str:
+    def pair_sql(self, events: str, order: str = "ts * 2 + k") -> str:
         """One window pass pairs events and drops duplicates: an `off` keeps its last copy (its
         LEAD is the next different event), an `on` its first copy (its LAG is the previous
         different event). Rows: every distinct `off` as an interruption (k = 0) with its status
-        st, plus orphan `on` rows (k = 1) for the quality report."""
+        st, plus orphan `on` rows (k = 1) for the quality report.
+
+        `order`: one sort key, time first; by default an `off` before an `on` of the same
+        second (`state_order_sql` gives the key for meters where that is wrong)."""
         w, p = self.w, self.p
         cap = p.unrestored_cap_s
-        over = "PARTITION BY mkey ORDER BY ts * 2 + k"  # one sort key: time, then off < on
+        over = f"PARTITION BY mkey ORDER BY {order}"
         closed = f"({w.ae} - ts > {cap})"
         return f"""SELECT mkey, dkey, fkey, k, ts AS s,
               CASE WHEN nk = 1 THEN nts WHEN nk = 0 THEN LEAST(nts, ts + {cap})
@@ -186,9 +190,49 @@ class Pipeline:
               OR (k = 1 AND NOT COALESCE(pk = 1 AND pts = ts, FALSE)
                 AND (pk IS NULL OR pk = 1))"""
 
+    @staticmethod
+    def state_order_sql(events: str) -> str:
+        """`events` with `o`, the pairing's sort key when the same second holds an `off` and an
+        `on` of one meter: they are taken in the order the meter's state just before calls for,
+        the `on` first when it was off (a restore, then a new outage: off 10:00, on and off
+        10:20, on 10:40 are two interruptions of 20 minutes), else the `off` first (a
+        zero-length interruption). That state is the kind of the last earlier second holding
+        one kind only (a second holding both leaves the state as it was); none: on."""
+        return f"""SELECT mkey, dkey, fkey, ts, k,
+              ts * 2 + CASE WHEN mixed = 1 AND prev % 2 = 0 THEN 1 - k ELSE k END AS o
+            FROM (SELECT mkey, dkey, fkey, ts, k, mixed,
+                MAX(CASE WHEN mixed = 0 THEN ts * 2 + k END) OVER (PARTITION BY mkey
+                  ORDER BY ts ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev
+              FROM (SELECT mkey, dkey, fkey, ts, k,
+                  CASE WHEN MIN(k) OVER (PARTITION BY mkey, ts)
+                    < MAX(k) OVER (PARTITION BY mkey, ts) THEN 1 ELSE 0 END AS mixed
+                FROM {events}) x) y"""
+
+    def pair_events(self, events: str) -> None:
+        """mint from `events`. One pass with the plain sort key (`pair_sql`) is right unless a
+        meter has an `off` and an `on` in the same second; each such second shows as a
+        zero-length restored interruption, and only the meters with one are paired again in
+        `state_order_sql`'s order (rare: the common case costs one scan of mint)."""
+        self.e.run("mint", self.pair_sql(events))
+        tie = f"k = 0 AND st = {ST_RESTORED} AND ee = s"
+        if not self.scalar(f"SELECT COUNT(*) FROM mint WHERE {tie}"):
+            return
+        self.e.run("mint_tie", f"SELECT DISTINCT mkey FROM mint WHERE {tie}")
+        tied = (
+            f"(SELECT e.mkey, e.dkey, e.fkey, e.ts, e.k FROM {events} e "
+            f"JOIN mint_tie t ON t.mkey = e.mkey)"
+        )
+        again = self.pair_sql(f"({self.state_order_sql(tied)}) z", order="o")
+        self.e.run(
+            "mint",
+            "SELECT m.* FROM mint m LEFT JOIN mint_tie t ON t.mkey = m.mkey "
+            f"WHERE t.mkey IS NULL UNION ALL {again}",
+        )
+        self.e.drop("mint_tie")
+
     def meter_interruptions(self, events: str = "ev_in") -> None:
         self.progress("pairing")
-        self.e.run("mint", self.pair_sql(events))
+        self.pair_events(events)
         self.mi_view("mint")
 
     def mi_view(self, source: str) -> None:
@@ -399,7 +443,7 @@ class Pipeline:
             "dsaidi",
             f"""SELECT {day_of("s")} AS dy, SUM(ee - s) / 60.0 / (SELECT COUNT(*) FROM meters)
               AS saidi FROM mint WHERE k = 0 AND st <> {ST_OPEN}
-              AND ee - s >= {p.momentary_below_s} AND s >= {w.h0} AND s < {w.ae}
+              AND ee - s > {p.momentary_max_s} AND s >= {w.h0} AND s < {w.ae}
               GROUP BY {day_of("s")}""",
         )
         self.e.run(
@@ -419,7 +463,7 @@ class Pipeline:
         """Counting rules for one level. source(pkey, s, ee, st, cause) → {lv}_fx (flags of the
         interruptions that start in the period) and {lv}_stat0 (one row per point).
 
-        cls: 0 candidate, 1 momentary (shorter than the cut-off, whatever the cause), 2 excluded
+        cls: 0 candidate, 1 momentary (at most the cut-off, whatever the cause), 2 excluded
         cause, 3 major event day. Sequential merge among candidates: one starting less than W
         after the start of the point's last counted one is merged. Clusters split where the
         gap to the previous candidate is ≥ W; the first of each cluster is counted (newc).

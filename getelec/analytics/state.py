@@ -19,7 +19,7 @@ from getelec.analytics.params import OutageParams
 from getelec.analytics.results import Outcome
 
 STATE_DIR = ".state"
-STATE_VERSION = 3  # 3: max_count_60 renamed max_count_window
+STATE_VERSION = 4  # 3: max_count_60 renamed max_count_window; 4: same-second pairs, 300 s momentary
 METER_FLAGS_DIR = "m_f"  # one file per month
 STATE_TABLES = (
     "tails",

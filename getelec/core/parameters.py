@@ -96,7 +96,7 @@ PARAMETERS: dict[str, Parameter] = {
         Literal["calendar_year_to_date"], "频繁停电统计周期：自然年1月1日至统计日"
     ),
     "outage_momentary_below_minutes": Parameter(
-        PositiveNumber, "短于该时长（分钟）的停电为瞬时停电，单独统计，不计入频繁停电次数"
+        PositiveNumber, "不超过该时长（分钟，含）的停电为瞬时停电，单独统计，不计入频繁停电次数"
     ),
     "outage_merge_window_hours": Parameter(
         PositiveNumber, "距同一供电单元上一次计入停电开始不足该时长（小时）的停电合并，不重复计次"

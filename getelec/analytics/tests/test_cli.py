@@ -619,6 +619,71 @@ def test_incremental_follows_an_edited_causes_file(tmp_path):
         assert got[name] == want[name], name
 
 
+def test_incremental_pairs_same_second_events_by_the_meter_state_like_a_full_run(tmp_path):
+    """Issue 10: a restore and a new outage in the same second pair in the order the meter's
+    state just before calls for (an `on` first when it is off) in a `--since` run as in a
+    full run. M1 went off the day before (a tail), M2's tail follows a same-second boundary of
+    the day before, M3 was on (an `off` and an `on` in one second: a zero-length one)."""
+    from getelec.analytics.params import default_params
+    from getelec.analytics.service import analyze_to_folder
+    from getelec.analytics.tests.util import meters_rows, ts, write_csv
+
+    t = dt.datetime
+    meters = write_csv(
+        tmp_path / "meters.csv",
+        ("meter_id", "district_id", "feeder_id", "region", "area"),
+        meters_rows({"M1": ("D1", "F1"), "M2": ("D1", "F1"), "M3": ("D2", "F1")}),
+    )
+    before = [
+        ("M1", ts(t(2026, 3, 1, 23, 50)), "off"),
+        ("M2", ts(t(2026, 3, 1, 10)), "off"), ("M2", ts(t(2026, 3, 1, 10, 20)), "on"),
+        ("M2", ts(t(2026, 3, 1, 10, 20)), "off"),
+        ("M3", ts(t(2026, 3, 1, 8)), "off"), ("M3", ts(t(2026, 3, 1, 8, 30)), "on"),
+    ]  # fmt: skip
+    day = [
+        ("M1", ts(t(2026, 3, 2, 0, 10)), "off"), ("M1", ts(t(2026, 3, 2, 0, 10)), "on"),
+        ("M1", ts(t(2026, 3, 2, 0, 30)), "on"),
+        ("M2", ts(t(2026, 3, 2, 9)), "on"), ("M2", ts(t(2026, 3, 2, 9)), "off"),
+        ("M2", ts(t(2026, 3, 2, 9, 20)), "on"),
+        ("M3", ts(t(2026, 3, 2, 12)), "off"), ("M3", ts(t(2026, 3, 2, 12)), "on"),
+    ]  # fmt: skip
+    header = ("meter_id", "ts", "kind")
+    common: dict[str, Any] = {
+        "meters": meters,
+        "causes": None,
+        "year": 2026,
+        "params": default_params(),
+    }
+    daily, full = tmp_path / "daily", tmp_path / "full"
+    first = write_csv(tmp_path / "before.csv", header, before)
+    analyze_to_folder(**common, events=first, as_of=dt.date(2026, 3, 1), out=daily)
+    nxt = write_csv(tmp_path / "day.csv", header, day)
+    analyze_to_folder(
+        **common, events=nxt, as_of=dt.date(2026, 3, 2), since=dt.date(2026, 3, 2), out=daily
+    )
+    every = write_csv(tmp_path / "all.csv", header, before + day)
+    analyze_to_folder(**common, events=every, as_of=dt.date(2026, 3, 2), out=full)
+    got, want = read(daily), read(full)
+    rows = [
+        (r["id"], r["start"].strftime("%d %H:%M"), round(r["minutes"]), r["unrestored"])
+        for r in got["interruptions"].to_pylist()
+        if r["level"] == "meter"
+    ]
+    assert sorted(rows) == [
+        ("M1", "01 23:50", 20, False),
+        ("M1", "02 00:10", 20, False),
+        ("M2", "01 10:00", 20, False),
+        ("M2", "01 10:20", 1360, False),  # to 9:00 the next day
+        ("M2", "02 09:00", 20, False),
+        ("M3", "01 08:00", 30, False),
+        ("M3", "02 12:00", 0, False),
+    ]
+    assert got["quality"]["events"]["orphans"] == 0
+    assert got["quality"]["unrestored"] == 0
+    for name in (*OUTPUTS, "indices", "quality"):
+        assert got[name] == want[name], name
+
+
 @pytest.mark.parametrize("which", ["meters", "events"])
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
 def test_header_only_input_is_bad_input_and_keeps_the_output(synth, tmp_path, capsys, which, fmt):

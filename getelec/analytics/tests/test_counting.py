@@ -154,15 +154,15 @@ CASES = [
         minutes=10,
     ),
     Case(
-        "momentary cut-off: 4 min 59 s is momentary, 5 min counts",
-        "PRACTICE",
-        [day(0), day(10)],
+        "momentary cut-off: 4 min 59 s and 5 min are momentary, 5 min 1 s counts",
+        "PRACTICE (IEEE 1366-2012: sustained = more than five minutes)",
+        [day(0), day(10), day(20)],
         1,
         1,
         None,
         None,
-        momentary=1,
-        durations=[299 / 60, 5],
+        momentary=2,
+        durations=[299 / 60, 5, 301 / 60],
     ),
     Case(
         "force majeure and external damage are excluded",
@@ -317,3 +317,29 @@ def test_interruption_flags_tell_why(tmp_path):
     ]
     assert [r["minutes"] for r in rows] == [10, 10, 2, 30]
     assert rows[3]["cause"] == "force_majeure" and rows[0]["cause"] == "unknown"
+
+
+# PRACTICE (policy outage_momentary_below_minutes = 5): IEEE 1366-2012 calls an interruption
+# sustained when it lasts more than five minutes; five minutes or less is momentary. One rule
+# for the L28 counts and for the indices (SAIFI/SAIDI count sustained ones, MAIFI momentary).
+MOMENTARY_BOUNDARY = [
+    # (seconds, momentary, counted under L28)
+    (299, True, False),
+    (300, True, False),
+    (301, False, True),
+]
+
+
+@pytest.mark.parametrize(("seconds", "momentary", "counted"), MOMENTARY_BOUNDARY)
+def test_momentary_boundary_is_more_than_five_minutes(tmp_path, seconds, momentary, counted):
+    """IEEE 1366-2012 (sustained interruption: more than five minutes), policy PRACTICE."""
+    result = run_case(tmp_path, METERS, outage("M1", day(0), seconds / 60))
+    (r,) = [x for x in result.interruptions.to_pylist() if x["level"] == "meter"]
+    assert (r["momentary"], r["counted"]) == (momentary, counted)
+    assert r["minutes"] == pytest.approx(seconds / 60)
+    got = row(result.meters, "meter_id", "M1")
+    assert (got["momentary_count"], got["count_year"]) == (int(momentary), int(counted))
+    lv = result.indices["lv"]["overall"]  # 4 registered meters
+    assert lv["SAIFI"] == pytest.approx(0 if momentary else 1 / 4, abs=1e-6)
+    assert lv["SAIDI"] == pytest.approx(0 if momentary else seconds / 60 / 4, abs=1e-6)
+    assert lv["MAIFI"] == pytest.approx(1 / 4 if momentary else 0, abs=1e-6)

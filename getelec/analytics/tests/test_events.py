@@ -208,3 +208,121 @@ def test_bad_parquet_events_are_named_by_row_and_column(tmp_path, ids, kinds, nu
     with pytest.raises(InputError) as err:
         load_events(path, registry)
     assert (err.value.row, err.value.column) == (row, column)
+
+
+def _at(hh_mm: str, day_n: int = 0) -> str:
+    """A time of day `n` after T0 (2026-03-01), to the second."""
+    hh, mm = map(int, hh_mm.split(":"))
+    return ts(day(day_n, 0) + dt.timedelta(hours=hh, minutes=mm))
+
+
+def _events(meter: str, *spec: str) -> list[tuple[str, str, str]]:
+    """ "off 10:00", "on 10:20", ... -> event rows."""
+    return [(meter, _at(s.split()[1]), s.split()[0]) for s in spec]
+
+
+def _boundary(hh_mm: str) -> tuple[str, str]:
+    """A restore and a new outage in the same second."""
+    return f"on {hh_mm}", f"off {hh_mm}"
+
+
+# Events of one meter in the same second are taken in the order the meter's state just before
+# calls for: an `on` first when it was off (a restore, then a new outage), the `off` first
+# when it was on (a zero-length interruption). A second holding both kinds leaves the state as
+# it was. (meter rows: start HH:MM, minutes, unrestored; orphans; duplicates)
+SAME_SECOND = [
+    (
+        "restore and new outage in one second: two interruptions of 20 minutes (issue 10)",
+        ["off 10:00", "on 10:20", "off 10:20", "on 10:40"],
+        [("10:00", 20, False), ("10:20", 20, False)],
+        0,
+        0,
+    ),
+    (
+        "the same, the rows of the second listed the other way round",
+        ["off 10:00", "off 10:20", "on 10:20", "on 10:40"],
+        [("10:00", 20, False), ("10:20", 20, False)],
+        0,
+        0,
+    ),
+    (
+        "three same-second boundaries in a row: four interruptions of 20 minutes",
+        ["off 10:00", *_boundary("10:20"), *_boundary("10:40"), *_boundary("11:00"), "on 11:20"],
+        [("10:00", 20, False), ("10:20", 20, False), ("10:40", 20, False), ("11:00", 20, False)],
+        0,
+        0,
+    ),
+    (
+        "copies at a same-second boundary collapse",
+        ["off 10:00", "on 10:20", "on 10:20", "off 10:20", "off 10:20", "on 10:40"],
+        [("10:00", 20, False), ("10:20", 20, False)],
+        0,
+        2,
+    ),
+    (
+        "an off after an unrestored off: the meter is off, the on comes first",
+        ["off 09:00", "off 10:00", "on 10:20", "off 10:20", "on 10:40"],
+        [("09:00", 60, True), ("10:00", 20, False), ("10:20", 20, False)],
+        0,
+        0,
+    ),
+    (
+        "meter on before: an off and an on in one second are a zero-length interruption",
+        ["off 08:00", "on 08:30", "off 10:00", "on 10:00", "off 10:20", "on 10:20"],
+        [("08:00", 30, False), ("10:00", 0, False), ("10:20", 0, False)],
+        0,
+        0,
+    ),
+    (
+        "no event before: the off first, as when the meter was on",
+        ["on 10:00", "off 10:00", "on 10:30"],
+        [("10:00", 0, False)],
+        1,
+        0,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "spec", "expected", "orphans", "duplicates"),
+    SAME_SECOND,
+    ids=[c[0] for c in SAME_SECOND],
+)
+def test_events_in_the_same_second_follow_the_meter_state(
+    tmp_path, name, spec, expected, orphans, duplicates
+):
+    result = run_case(tmp_path, METERS, _events("M1", *spec))
+    got = [
+        (r["start"].strftime("%H:%M"), round(r["minutes"]), r["unrestored"])
+        for r in meter_rows(result)
+    ]
+    assert got == expected
+    assert result.quality["events"]["orphans"] == orphans
+    assert result.quality["events"]["duplicates"] == duplicates
+    assert result.quality["unrestored"] == sum(u for _, _, u in expected)
+
+
+def test_a_restore_and_an_outage_in_one_second_count_twice_in_the_indices(tmp_path):
+    """Issue 10's example: two sustained interruptions of 20 minutes, no quality flags;
+    SAIFI counts both (3 registered meters)."""
+    events = _events("M1", "off 10:00", "on 10:20", "off 10:20", "on 10:40")
+    events += outage("M2", day(5), 30)  # another meter, paired in the plain order
+    result = run_case(tmp_path, METERS, events)
+    rows = meter_rows(result)
+    assert [(r["minutes"], r["momentary"], r["unrestored"], r["open"]) for r in rows] == [
+        (20, False, False, False),
+        (20, False, False, False),
+    ]
+    assert [r["minutes"] for r in meter_rows(result, "M2")] == [30]
+    assert result.quality["events"] == {
+        "duplicates": 0,
+        "orphans": 0,
+        "unknown_meter_rows": 0,
+        "unknown_meters": 0,
+        "after_as_of": 0,
+    }
+    assert result.quality["unrestored"] == 0
+    lv = result.indices["lv"]["overall"]
+    assert lv["SAIFI"] == pytest.approx(3 / 3, abs=1e-6)
+    assert lv["SAIDI"] == pytest.approx(70 / 3, abs=1e-6)
+    assert lv["MAIFI"] == 0

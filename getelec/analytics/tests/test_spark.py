@@ -113,3 +113,38 @@ def test_incremental_run_on_spark_equals_a_full_duckdb_run(tmp_path):
         assert left.num_rows > 0 and left.equals(right), name
     for name in ("indices", "quality"):
         assert (daily / f"{name}.json").read_text() == (full / f"{name}.json").read_text()
+
+
+def test_spark_pairs_same_second_events_by_the_meter_state(tmp_path):
+    """Issue 10 on Spark: the re-pairing of meters with an `off` and an `on` in one second
+    (a state-ordered window, and `mint` rebuilt from itself) gives DuckDB's result: off 10:00,
+    on and off 10:20, on and off 10:40, on 11:00 are three interruptions of 20 minutes."""
+    from getelec.analytics.engines import SparkEngine
+    from getelec.analytics.tests.util import meters_rows, outage, run_case, ts
+
+    meters = meters_rows({"M1": ("D1", "F1"), "M2": ("D1", "F1"), "M3": ("D2", "F1")})
+    t0 = dt.datetime(2026, 3, 1, 10)
+    events = [("M1", ts(t0), "off")]
+    for minutes in (20, 40):
+        at = ts(t0 + dt.timedelta(minutes=minutes))
+        events += [("M1", at, "off"), ("M1", at, "on")]
+    events += [("M1", ts(t0 + dt.timedelta(minutes=60)), "on")]
+    events += outage("M2", t0, 30) + outage("M3", t0 + dt.timedelta(days=1), 3)
+    for sub in ("duck", "spark"):
+        (tmp_path / sub).mkdir()
+    duck = run_case(tmp_path / "duck", meters, events)
+    spark = SparkEngine(shuffle_partitions=1)
+    try:
+        other = run_case(tmp_path / "spark", meters, events, engine=spark)
+    finally:
+        spark.close()
+    m1 = [
+        r["minutes"]
+        for r in other.interruptions.to_pylist()
+        if r["level"] == "meter" and r["id"] == "M1"
+    ]
+    assert m1 == [20, 20, 20]
+    for name in ("meters", "districts", "feeders", "interruptions"):
+        assert getattr(duck, name).to_pylist() == getattr(other, name).to_pylist(), name
+    assert duck.indices == other.indices and duck.quality == other.quality
+    assert other.quality["events"]["orphans"] == 0 and other.quality["unrestored"] == 0
