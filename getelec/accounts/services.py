@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from getelec.accounts.models import ActingGrant, User
+from getelec.accounts.models import ActingGrant, Organisation, User
 from getelec.accounts.powers import GRANTED_POWERS, powers_for
 from getelec.audit.services import record
 from getelec.kernel.errors import Conflict, InvalidInput, NotAllowed
@@ -34,19 +34,16 @@ def _require_admin(actor: Any) -> None:
         raise NotAllowed(_("只有平台管理员可以授予或撤销代办授权"))
 
 
-def check_grantable(user: User) -> None:
-    """InvalidInput unless `user` is an active account whose organisation's kind and level
-    allow a granted power (today: staff of the province-level supply company)."""
+def check_grantable(user: User) -> Organisation:
+    """The organisation the grant would be for; InvalidInput unless `user` is an active account
+    whose organisation's kind and level allow a granted power (today: staff of the
+    province-level supply company)."""
     org = user.organisation
-    base = (
-        powers_for(org.kind, org.region.level, user.role)
-        if user.is_active and org is not None
-        else frozenset()
-    )
-    if not any(requires in base for requires in GRANTED_POWERS.values()):
-        raise InvalidInput(
-            _("只有省级供电企业的在岗工作人员可以获得代办下属单位申请的授权"), "user"
-        )
+    if user.is_active and org is not None:
+        base = powers_for(org.kind, org.region.level, user.role)
+        if any(requires in base for requires in GRANTED_POWERS.values()):
+            return org
+    raise InvalidInput(_("只有省级供电企业的在岗工作人员可以获得代办下属单位申请的授权"), "user")
 
 
 def _values(grant: ActingGrant) -> dict[str, Any]:
@@ -67,19 +64,19 @@ def grant_acting(actor: User, user: User, reason: str) -> ActingGrant:
         raise InvalidInput(_("请填写授权事由"), "reason")
     if len(reason) > REASON_MAX:
         raise InvalidInput(_("授权事由不能超过200个字"), "reason")
-    check_grantable(user)
+    organisation = check_grantable(user)
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=user.pk).first()  # one grant at a time
         existing = ActingGrant.objects.filter(user_id=user.pk).first()
         old: dict[str, Any] = {}
         if existing is not None:
-            if existing.organisation_id == user.organisation_id:
+            if existing.organisation_id == organisation.pk:
                 raise Conflict(_("该账号已获得代办授权"), "user")
             old = _values(existing)  # a grant of a former organisation: lapsed, replaced
             existing.delete()
         grant = ActingGrant.objects.create(
             user=user,
-            organisation_id=user.organisation_id,
+            organisation=organisation,
             granted_by=actor,
             granted_at=timezone.now(),
             reason=reason,

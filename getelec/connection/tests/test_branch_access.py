@@ -144,8 +144,11 @@ def test_each_role_on_a_branch_application(
         # The web refuses as it does a regulator (the form with the message) or hides (404).
         assert web.status_code == (400 if SEES in expected else 404)
         assert not _changed(application, before)
-        if SEES in expected:
-            assert "只有该申请所属供电企业本区域的工作人员可以办理此操作" in web.content.decode()
+        if SEES in expected:  # the page again, read-only, without the action forms
+            html = web.content.decode()
+            assert '<span class="tag tag-muted">只读</span>' in html and advance_form not in html
+    if SEES in expected and WORKS not in expected:
+        assert '<span class="tag tag-muted">只读</span>' in page.content.decode()
 
 
 @pytest.mark.parametrize("role", ["province_staff", "province_acting"])
