@@ -188,6 +188,31 @@ class User(AbstractUser):
         return mask_id_number(self.id_number)
 
 
+class ActingGrant(models.Model):
+    """A platform admin's grant letting one account of the province-level supply company work
+    its branches' applications like the branch's own staff (getelec.accounts.powers,
+    GRANTED_POWERS). Given and revoked only through getelec.accounts.services (Django admin or
+    `getelec accounts grant-acting`), each with an audit row; it stands only while the account
+    stays in `organisation`."""
+
+    user = models.OneToOneField(
+        User, models.CASCADE, related_name="acting_grant", verbose_name=_("授权账号")
+    )
+    organisation = models.ForeignKey(
+        Organisation, models.PROTECT, related_name="+", verbose_name=_("所属机构")
+    )
+    granted_by = models.ForeignKey(User, models.PROTECT, related_name="+", verbose_name=_("授权人"))
+    granted_at = models.DateTimeField(_("授权时间"))
+    reason = models.CharField(_("授权事由"), max_length=200)
+
+    class Meta:
+        verbose_name = _("代办下属单位申请授权")
+        verbose_name_plural = _("代办下属单位申请授权")
+
+    def __str__(self) -> str:
+        return f"{self.user}（{self.organisation}）"
+
+
 class ThrottleCounter(models.Model):
     """One fixed-window counter of the abuse throttles (getelec.accounts.throttle).
 

@@ -13,6 +13,9 @@ selectors and services ask `powers_of(user)`, never the role flag.
 - A city energy authority reads its city's filings, batches and arrears reports; it reviews
   and signs off nothing. A county one reads its county's filings and arrears reports.
 - Supply companies work their own applications, filings, batches and grid, within their region.
+  The province-level company (国网宁夏电力) also reads its branches' applications (the city and
+  county companies whose Organisation.parent chain leads to it) read-only; working them needs a
+  per-user grant by a platform admin (accounts.ActingGrant, audited: GRANTED_POWERS).
 - Departments report on their own ledger rows (as every responsible unit does).
 - Property managers (物业服务企业, T9), developers (房屋开发建设单位, T7) and energy-service
   companies (综合能源服务企业, L37–L39) are not units of 附件2 and regulate nothing: today they
@@ -37,6 +40,8 @@ class Power(StrEnum):
     # Connection applications.
     READ_APPLICATIONS = "read_applications"  # every application in scope, read-only
     WORK_APPLICATIONS = "work_applications"  # the own company's applications in scope
+    READ_BRANCH_APPLICATIONS = "read_branch_applications"  # the branches' (parent chain), read
+    WORK_BRANCH_APPLICATIONS = "work_branch_applications"  # the same, worked: per-user grant
     READ_COMPLIANCE_DASHBOARD = "read_compliance_dashboard"
     # Task ledger (附件2) and progress reports.
     READ_LEDGER_ALL = "read_ledger_all"  # every row and every unit's reports
@@ -83,6 +88,7 @@ _LOCAL_REGULATOR = frozenset(
 # (organisation kind, level of its region) → powers. A pair missing here has none.
 POWERS: Mapping[tuple[str, str], frozenset[Power]] = {
     **{(KIND_SUPPLY_COMPANY, level): _COMPANY for level in LEVELS},
+    (KIND_SUPPLY_COMPANY, LEVEL_PROVINCE): _COMPANY | {P.READ_BRANCH_APPLICATIONS},
     (KIND_REGULATOR, LEVEL_PROVINCE): _LOCAL_REGULATOR | {P.READ_LEDGER_ALL, P.REVIEW_REPORTS},
     (KIND_REGULATOR, LEVEL_CITY): _LOCAL_REGULATOR,
     (KIND_REGULATOR, LEVEL_COUNTY): _LOCAL_REGULATOR,
@@ -108,6 +114,13 @@ POWERS: Mapping[tuple[str, str], frozenset[Power]] = {
 NAMED_POWERS: Mapping[str, tuple[Power, Power]] = {
     # parameter → (power, requires)
     "quality_signoff_organisation": (P.SIGN_OFF_QUALITY, P.READ_QUALITY_LEDGER),
+}
+
+# Powers held by one user on top of their organisation's, only while a platform admin's grant
+# stands (accounts.ActingGrant, each grant and revocation audited), and only when the
+# organisation's kind and level allow `requires`: power → requires.
+GRANTED_POWERS: Mapping[Power, Power] = {
+    P.WORK_BRANCH_APPLICATIONS: P.READ_BRANCH_APPLICATIONS,
 }
 
 # A platform admin reads everything (no region limit) and decides nothing.
@@ -140,9 +153,11 @@ def powers_for(
     role: str,
     organisation_name: str = "",
     named: Mapping[str, str] | None = None,
+    granted: bool = False,
 ) -> frozenset[Power]:
     """Pure: the powers of an account with `role` in an organisation of `kind` whose region is
-    at `level`; `named` maps NAMED_POWERS parameters to the organisation name they name."""
+    at `level`; `named` maps NAMED_POWERS parameters to the organisation name they name;
+    `granted`: the account holds an admin's grant (GRANTED_POWERS)."""
     if role not in ROLES_FOR_KIND.get(kind, ()):
         return frozenset()
     powers = POWERS.get((kind, level), frozenset())
@@ -153,6 +168,8 @@ def powers_for(
         and organisation_name
         and (named or {}).get(parameter) == organisation_name
     }
+    if granted:
+        extra |= {power for power, requires in GRANTED_POWERS.items() if requires in powers}
     return powers | extra
 
 
@@ -190,6 +207,16 @@ def _named_organisations(on: dt.date | None = None) -> dict[str, str]:
     return {parameter: policy.get(parameter, day).value for parameter in NAMED_POWERS}
 
 
+def _holds_grant(user: Any) -> bool:
+    """An admin's grant stands for the user in their current organisation (a grant given in
+    another organisation lapses when the account moves)."""
+    from getelec.accounts.models import ActingGrant
+
+    return ActingGrant.objects.filter(
+        user_id=user.pk, organisation_id=user.organisation_id
+    ).exists()
+
+
 def scope_region(user: Any) -> Any:
     """The region the user works in: their own when it lies within their organisation's,
     else the organisation's (an account cannot widen its organisation's scope); without an
@@ -203,7 +230,9 @@ def scope_region(user: Any) -> Any:
 
 
 def powers_of(
-    user: Any, named: Callable[[], Mapping[str, str]] = _named_organisations
+    user: Any,
+    named: Callable[[], Mapping[str, str]] = _named_organisations,
+    grant: Callable[[Any], bool] = _holds_grant,
 ) -> UserPowers:
     """The powers of a signed-in, active user (none for anybody else)."""
     if user is None or not user.is_authenticated or not user.is_active:
@@ -217,8 +246,10 @@ def powers_of(
     # Policy lookups only when the table could grant a named power to this kind and level.
     base = powers_for(org.kind, org.region.level, user.role)
     needs_names = any(requires in base for _power, requires in NAMED_POWERS.values())
+    # The grant lookup only for accounts the table lets hold a granted power.
+    granted = any(requires in base for requires in GRANTED_POWERS.values()) and grant(user)
     powers = powers_for(
-        org.kind, org.region.level, user.role, org.name, named() if needs_names else {}
+        org.kind, org.region.level, user.role, org.name, named() if needs_names else {}, granted
     )
     return UserPowers(powers, region.scope_prefix, org.pk)
 

@@ -48,7 +48,7 @@ def _schema_missing(exc: BaseException) -> bool:
 
 def build_parser() -> argparse.ArgumentParser:
     from getelec import __version__
-    from getelec.cli import assess, calendar, outages, supervision, web
+    from getelec.cli import accounts, assess, calendar, outages, supervision, web
 
     parser = argparse.ArgumentParser(
         prog="getelec",
@@ -57,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"getelec {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in (web, assess, calendar, outages, supervision):
+    for module in (web, assess, calendar, outages, supervision, accounts):
         module.register(sub)
     return parser
 

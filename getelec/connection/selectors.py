@@ -2,7 +2,8 @@
 
 Scopes (docs/security.md "Roles and what each may see"): an applicant sees their own
 applications; supply-company staff see their company's applications within their region scope
-(Region.scope_prefix); a regulator reads every application within their region; an admin reads
+(Region.scope_prefix), the province-level company's staff also their branches' (read-only
+without an admin's grant); a regulator reads every application within their region; an admin reads
 all; everyone else (anonymous, other roles) sees nothing. An application outside the scope is
 a 404, never a 403.
 """
@@ -52,7 +53,8 @@ from getelec.workcalendar.source import current_calendar
 
 
 def applications_for(user: User) -> QuerySet[Application]:
-    """applicant: own; staff: own company within their region; an organisation with
+    """applicant: own; staff: own company within their region (and, for the province-level
+    company, its branches' read-only unless granted: getelec.accounts.powers); an organisation with
     READ_APPLICATIONS (the regulators, not a city energy authority: getelec.accounts.powers):
     all in its region (read-only); admin: all; anonymous or other roles: none."""
     qs = Application.objects.all()
@@ -64,7 +66,11 @@ def applications_for(user: User) -> QuerySet[Application]:
         return qs.filter(applicant_id=user.pk)
     if user.is_company_staff:
         q = access.company_filter(user) if access.is_company_staff(user) else None
-        return qs.filter(q) if q is not None else qs.none()
+        if q is None:
+            return qs.none()
+        # The province-level company also reads its branches' (READ_BRANCH_APPLICATIONS).
+        branches = access.branch_filter(user)
+        return qs.filter(q | branches if branches is not None else q)
     if access.sees_everything(user, Power.READ_APPLICATIONS):
         return qs.filter(access.region_filter(user))
     return qs.none()
@@ -84,8 +90,11 @@ def get_application_for(user: User, number: str) -> Application:
 
 
 def can_work_on(user: User, application: Application) -> bool:
-    """Staff of the application's company within their region scope."""
-    return access.can_work_on(user, application.company_id, application.region_id)
+    """Staff of the application's company within their region scope, or staff of the company
+    above it holding an admin's grant (WORK_BRANCH_APPLICATIONS)."""
+    return access.can_work_on(
+        user, application.company_id, application.region_id
+    ) or access.can_act_for_branch(user, application.company_id, application.region_id)
 
 
 def is_owner(user: User, application: Application) -> bool:
@@ -98,7 +107,8 @@ def sees_personal_data(user: User, application: Application) -> bool:
 
 
 def staff_queue(user: User) -> QuerySet[Application]:
-    """Open applications the staff member may work: key projects first, then by due date
+    """Open applications of the staff member's scope (for the province-level company, its
+    branches' too, read-only without a grant): key projects first, then by due date
     (overdue first), pending-calendar ones last.
 
     Served by the partial index connection_queue_idx (company, queue_rank, due_on, id) WHERE

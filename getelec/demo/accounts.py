@@ -66,7 +66,8 @@ DEMO_ACCOUNTS: list[DemoAccount] = [
     _staff("demo-staff-guyuan", "固原", "640400", "海玉梅"),
     _staff("demo-staff-zhongwei", "中卫", "640500", "张国华"),
     # The provincial company: 附件2's 各供电企业 rows are its own (its city branches report
-    # through it), so this account files the ledger progress reports.
+    # through it), so this account files the ledger progress reports. It reads its branches'
+    # applications read-only (no acting grant in the demo: `getelec accounts grant-acting`).
     DemoAccount(
         "demo-staff-ningxia",
         "demo-staff-2026",

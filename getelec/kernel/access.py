@@ -21,6 +21,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SignedInRequest",
+    "branch_filter",
+    "branch_ids",
+    "can_act_for_branch",
     "can_work_on",
     "company_filter",
     "is_active",
@@ -78,6 +81,53 @@ def can_work_on(user: Any, company_id: int | None, region_code: str) -> bool:
         return False
     scope = scope_region(user)
     return scope is not None and region_code.startswith(scope.scope_prefix)
+
+
+def branch_ids(organisation_id: int | None) -> set[int]:
+    """The supply companies below an organisation through Organisation.parent, at any depth
+    (国网宁夏电力 → the city companies → their county centres); not the organisation itself."""
+    from getelec.accounts.models import Organisation
+
+    if organisation_id is None:
+        return set()
+    found: set[int] = set()
+    frontier = {organisation_id}
+    while frontier:
+        children = set(
+            Organisation.objects.filter(
+                parent_id__in=frontier, kind=KIND_SUPPLY_COMPANY
+            ).values_list("pk", flat=True)
+        )
+        frontier = children - found
+        found |= frontier
+    found.discard(organisation_id)  # a parent loop leads back to itself
+    return found
+
+
+def branch_filter(user: Any, company: str = "company", region: str = "region") -> Q | None:
+    """The Q of the branches' objects within the user's region scope, for staff whose
+    organisation reads its branches' (READ_BRANCH_APPLICATIONS), else None."""
+    if not is_company_staff(user):
+        return None
+    powers = powers_of(user)
+    if not powers.has(Power.READ_BRANCH_APPLICATIONS) or powers.prefix is None:
+        return None
+    return Q(**{f"{company}_id__in": sorted(branch_ids(user.organisation_id))}) & Q(
+        **{f"{region}__code__startswith": powers.prefix}
+    )
+
+
+def can_act_for_branch(user: Any, company_id: int | None, region_code: str) -> bool:
+    """Staff holding an admin's grant (WORK_BRANCH_APPLICATIONS) on an object of one of their
+    organisation's branches, within their region scope."""
+    if not is_company_staff(user) or company_id is None:
+        return False
+    powers = powers_of(user)
+    return (
+        powers.has(Power.WORK_BRANCH_APPLICATIONS)
+        and powers.in_scope(region_code)
+        and company_id in branch_ids(user.organisation_id)
+    )
 
 
 class SignedInRequest(HttpRequest):

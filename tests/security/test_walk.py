@@ -30,6 +30,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from getelec.accounts.masking import mask_address, mask_property_scope
 from getelec.accounts.models import Organisation, User
+from getelec.accounts.services import grant_acting
 from getelec.connection.models import Application
 from getelec.connection.selectors import can_work_on
 from getelec.demo.loader import load_demo
@@ -38,14 +39,16 @@ FROZEN = "2026-11-26 10:00 +0800"
 MD5 = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 ROOT = Path(__file__).resolve().parents[2]
 
-# name → demo username (None: anonymous; "city_authority" is created below).
+# name → demo username (None: anonymous; "city_authority" and "staff_province_acting" are
+# created below).
 ROLE_FIXTURES: dict[str, str | None] = {
     "anonymous": None,
     "applicant": "demo-applicant",
     "applicant_enterprise": "demo-enterprise",
     "staff_yinchuan": "demo-staff-yinchuan",
     "staff_shizuishan": "demo-staff-shizuishan",
-    "staff_province": "demo-staff-ningxia",
+    "staff_province": "demo-staff-ningxia",  # reads its branches' applications, read-only
+    "staff_province_acting": "security-province-acting",  # the same with an admin's grant
     "department": "demo-department",
     "property_manager": "demo-property-manager",
     "developer": "demo-developer",
@@ -227,6 +230,16 @@ class SecurityWalkTests(TestCase):
                 region=authority.region,
                 display_name="银川市发改委工作人员",
             )
+            province = User.objects.get(username="demo-staff-ningxia").organisation
+            acting = User.objects.create_user(
+                "security-province-acting",
+                password="unused-Password-1",
+                role=User.Role.STAFF,
+                organisation=province,
+                region=province.region,
+                display_name="省公司营销部代办人员",
+            )
+            grant_acting(User.objects.get(username="demo-admin"), acting, "安全走查（测试）")
 
     # --- helpers ------------------------------------------------------------------------------
 
@@ -397,7 +410,17 @@ class SecurityWalkTests(TestCase):
         region = user.region or (user.organisation.region if user.organisation_id else None)
         inside = region is not None and app.region_id.startswith(region.scope_prefix)
         if user.role == User.Role.STAFF:
-            return inside and user.organisation_id == app.company_id
+            # Their company's, and for a province-level company its branches' (the companies
+            # whose parent chain leads to it): read-only, or worked with an admin's grant.
+            above, company = set(), app.company
+            while company is not None and company.pk not in above:
+                above.add(company.pk)
+                company = company.parent
+            province = user.organisation.region.level == "province"
+            return inside and (
+                user.organisation_id == app.company_id
+                or (province and user.organisation_id in above)
+            )
         if user.role == User.Role.REGULATOR:  # region regulators; an energy authority: no
             return inside and user.organisation.kind == Organisation.Kind.REGULATOR
         return False
@@ -469,6 +492,23 @@ class SecurityWalkTests(TestCase):
                 for hit in developer_text(readable_text(response.content.decode())):
                     found.setdefault(hit, f"{role} {url}")
         assert not found, "\n".join(f"{hit}  ({where})" for hit, where in sorted(found.items()))
+
+    def test_the_province_company_acts_on_its_branches_only_with_a_grant(self) -> None:
+        province = self.user("staff_province").organisation
+        app = (
+            Application.objects.filter(company__parent=province, status="in_progress")
+            .order_by("pk")
+            .first()
+        )
+        assert app is not None
+        url = f"/api/v1/applications/{app.number}/advance"
+        for role, status in (("staff_province", 403), ("staff_province_acting", 200)):
+            body = {"version": app.version, "expected_stage": app.current_stage, "note": ""}
+            response = self.client_for(role).post(
+                url, json.dumps(body), content_type="application/json"
+            )
+            assert response.status_code == status, (role, response.content[:300])
+            app.refresh_from_db()
 
     def test_pages_and_answers_are_not_stored_by_caches(self) -> None:
         client = self.client_for("applicant")

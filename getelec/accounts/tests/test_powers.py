@@ -8,6 +8,7 @@ import pytest
 
 from getelec.accounts.powers import (
     ADMIN_POWERS,
+    GRANTED_POWERS,
     LEVELS,
     NAMED_POWERS,
     ORGANISATION_KINDS,
@@ -39,7 +40,8 @@ CITY_AUTHORITY = {P.READ_FILINGS, P.READ_BATCHES, P.READ_ARREARS_REPORTS, P.REPO
 
 # key of ORGANISATION_CASES → exactly the powers its account holds.
 EXPECTED: dict[str, set[Power]] = {
-    "company_province": COMPANY,
+    # The province-level company reads its branches' applications (Organisation.parent).
+    "company_province": COMPANY | {P.READ_BRANCH_APPLICATIONS},
     "company_city": COMPANY,
     "company_county": COMPANY,
     "drc": REGION_REGULATOR,
@@ -179,6 +181,54 @@ def test_named_powers_need_a_kind_that_reads_what_they_decide() -> None:
     for _parameter, (power, requires) in NAMED_POWERS.items():
         assert not any(power in powers for powers in POWERS.values())
         assert any(requires in powers for powers in POWERS.values())
+
+
+@pytest.mark.pure
+@pytest.mark.parametrize(
+    ("kind", "level", "role", "granted", "held"),
+    [
+        # Working the branches' applications needs the admin's grant on top of the table...
+        ("supply_company", "province", "staff", False, set()),
+        ("supply_company", "province", "staff", True, {P.WORK_BRANCH_APPLICATIONS}),
+        # ... and a grant gives nothing where the table gives nothing to read.
+        ("supply_company", "city", "staff", True, set()),
+        ("supply_company", "county", "staff", True, set()),
+        ("regulator", "province", "regulator", True, set()),
+        ("supply_company", "province", "regulator", True, set()),
+    ],
+)
+def test_a_grant_adds_only_what_the_table_allows(
+    kind: str, level: str, role: str, granted: bool, held: set[Power]
+) -> None:
+    powers = powers_for(kind, level, role, "国网宁夏电力有限公司", NAMED, granted)
+    assert powers - powers_for(kind, level, role, "国网宁夏电力有限公司", NAMED) == held
+    assert P.READ_BRANCH_APPLICATIONS not in powers or (kind, level) == (
+        "supply_company",
+        "province",
+    )
+
+
+@pytest.mark.pure
+def test_granted_powers_are_in_no_kinds_table() -> None:
+    for power, requires in GRANTED_POWERS.items():
+        assert not any(power in powers for powers in POWERS.values())
+        assert any(requires in powers for powers in POWERS.values())
+
+
+def test_the_grant_is_looked_up_only_for_accounts_that_could_hold_it(
+    organisation_users: dict[str, Any],
+) -> None:
+    asked: list[str] = []
+
+    def grant(user: Any) -> bool:
+        asked.append(user.username)
+        return True
+
+    for case in ORGANISATION_CASES:
+        powers_of(organisation_users[case.key], grant=grant)
+    assert asked == [organisation_users["company_province"].username]
+    province = powers_of(organisation_users["company_province"], grant=grant)
+    assert province.powers == EXPECTED["company_province"] | {P.WORK_BRANCH_APPLICATIONS}
 
 
 @pytest.mark.parametrize("case", ORGANISATION_CASES, ids=lambda c: c.key)
