@@ -391,20 +391,22 @@ def detect_late_stages(apps: list[Application], on: dt.date) -> list[Finding]:
         "application_id", "seq"
     )
     for stage in stages:
-        app = own[stage.application_id]
+        app, due = own[stage.application_id], stage.due_on
+        if due is None:  # pragma: no cover - filtered out by the query
+            continue
         done = timezone.localdate(stage.completed_at) if stage.completed_at else None
         open_late = (
             done is None
             and app.status in OPEN_STATUSES
             and app.current_stage == stage.stage
-            and stage.due_on < on
+            and due < on
         )
-        if not (open_late or (done is not None and done > stage.due_on)):
+        if not (open_late or (done is not None and done > due)):
             continue
         values = {
             "stage": StageCode(stage.stage).label,
             "limit": stage.limit_wd,
-            "due": f"{stage.due_on:%Y-%m-%d}",
+            "due": f"{due:%Y-%m-%d}",
             "done": f"{done:%Y-%m-%d}" if done else "",
         }
         evidence = (
