@@ -464,7 +464,7 @@ def public_progress(number: str, verification_code: str) -> PublicProgress | Non
 def _on_own_clock(values: Any) -> bool:
     """Whether a stored time-limit basis is the stages-on-own-clocks rule (T2, charging)."""
     return any(
-        isinstance(v, dict) and v.get("parameter") == "stages_each_on_own_clock"
+        isinstance(v, dict) and v.get("parameter") == "own_clock_stage_lists"
         for v in (values if isinstance(values, list) else [])
     )
 

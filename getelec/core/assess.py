@@ -357,7 +357,7 @@ def _limit_and_stages(
 ) -> _Limits:
     """The time limit, the stages and (charging only) the site-survey value of a category.
 
-    A stage list on its own clocks (`stages_each_on_own_clock`, T2) has no overall limit in the
+    A stage list on its own clocks (`own_clock_stage_lists`, T2) has no overall limit in the
     plan: its total is derived, the sum of the stage limits."""
     survey = None
     limit: ParameterValue | None = None
@@ -377,7 +377,7 @@ def _limit_and_stages(
         limit, stages = get("hv_single_limit_wd"), get("stages_hv_single")
     else:
         limit, stages = get("hv_dual_limit_wd"), get("stages_hv_dual")
-    own = get("stages_each_on_own_clock")
+    own = get("own_clock_stage_lists")
     derived = sum(s.limit_wd for s in stages.value)
     if stages.name in own.value:
         return _Limits(derived, [stages, own], stages, "each", survey)

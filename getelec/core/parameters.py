@@ -96,7 +96,7 @@ PARAMETERS: dict[str, Parameter] = {
     "stages_hv_single": _stages("高压单电源：环节及时限"),
     "stages_hv_dual": _stages("高压双电源：环节及时限"),
     "stages_lv_charging": _stages("低压充电设施（电动汽车、电动自行车）：环节及时限"),
-    "stages_each_on_own_clock": Parameter(
+    "own_clock_stage_lists": Parameter(
         list[StageListName],
         "各环节分别计时的环节表：每个环节自上一环节完成之日起按本环节时限计算（无全过程时限）",
     ),

@@ -49,7 +49,7 @@ def each_on_own_clock(app: Application) -> bool:
     basis = decision.get("basis") or {}
     names = {b.get("parameter") for b in basis.get("stages") or [] if isinstance(b, dict)}
     try:
-        own = param("stages_each_on_own_clock", app.applied_on).value
+        own = param("own_clock_stage_lists", app.applied_on).value
     except PolicyValueMissing:
         return False
     return any(name in own for name in names)

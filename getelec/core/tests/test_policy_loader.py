@@ -316,7 +316,7 @@ def test_charging_has_stage_limits_only_and_no_overall_limit_parameter() -> None
     # T2 gives charging facilities one limit per stage ("各责任环节办理时限分别不超过1个、3个、2个
     # 工作日") and no total: the stage list is on its own clocks and no parameter claims a total.
     policy = default_policy()
-    own = policy.get("stages_each_on_own_clock", D(2026, 11, 26))
+    own = policy.get("own_clock_stage_lists", D(2026, 11, 26))
     assert own.value == ["stages_lv_charging"] and own.citation.clause == "T2"
     assert not any("charging" in name and name.endswith("_limit_wd") for name in policy.names())
 

@@ -144,7 +144,7 @@ def test_a_later_stage_in_a_year_not_loaded_does_not_hide_the_current_one() -> N
 
 
 def test_the_policy_puts_the_charging_stages_and_only_them_on_their_own_clocks() -> None:
-    own = default_policy().get("stages_each_on_own_clock", D(2026, 11, 26))
+    own = default_policy().get("own_clock_stage_lists", D(2026, 11, 26))
 
     assert own.value == ["stages_lv_charging"]
     assert own.citation.clause == T2
@@ -186,7 +186,7 @@ def test_assess_says_how_the_stages_run_and_derives_the_charging_total(
     limit_parameters = [b["parameter"] for b in answer["basis"]["time_limit"]]
     if clock == "each":
         # The total of 6 is the sum of the stage limits, not a number of the plan.
-        assert limit_parameters == ["stages_lv_charging", "stages_each_on_own_clock"]
+        assert limit_parameters == ["stages_lv_charging", "own_clock_stage_lists"]
         assert limit == sum(s["limit_working_days"] for s in answer["stages"])
         # Before any stage is done every stage is projected on time: 11/3, 11/6, 11/10.
         assert [s["due_on"] for s in answer["stages"]] == [
