@@ -216,6 +216,7 @@ def _decision(app: Application) -> dict[str, Any]:
         "informed_consent_required": app.informed_consent_required,
         "site_survey_required": app.site_survey_required,
         "time_limit_working_days": app.time_limit_wd,
+        "stage_clock": "each" if services.each_on_own_clock(app) else "cumulative",
         "proposed_voltage": decision.get("proposed_voltage", app.voltage),
         "basis": decision.get("basis", {}),
     }

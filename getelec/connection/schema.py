@@ -144,6 +144,9 @@ class DecisionOut(Schema):
     informed_consent_required: bool
     site_survey_required: bool
     time_limit_working_days: int
+    # "each": every stage on its own clock (T2, charging): the time limit is only the sum of the
+    # stage limits, and due_on is the current stage's own; "cumulative": the overall limit.
+    stage_clock: str = "cumulative"
     proposed_voltage: str
     basis: dict[str, list[CitationOut]]
 

@@ -286,6 +286,8 @@ class PublicProgress:
     grid_upgrade_cause_label: str = ""
     grid_upgrade_committed_on: Any = None
     time_limit_wd: int | None = None
+    # Stages each on their own clock (T2, charging): due_on is the current stage's own.
+    own_clock: bool = False
     # The clauses behind the time limit and the stage limits (clause + quote; no personal data).
     time_limit_basis: list[dict[str, Any]] = field(default_factory=list)
     stages_basis: list[dict[str, Any]] = field(default_factory=list)
@@ -464,7 +466,16 @@ def public_progress(number: str, verification_code: str) -> PublicProgress | Non
         grid_upgrade_committed_on=app["grid_upgrade_committed_on"],
         time_limit_wd=app["time_limit_wd"],
         time_limit_basis=_citations(app["time_limit_basis"]),
+        own_clock=_on_own_clock(app["time_limit_basis"]),
         stages_basis=_citations(app["stages_basis"]),
+    )
+
+
+def _on_own_clock(values: Any) -> bool:
+    """Whether a stored time-limit basis is the stages-on-own-clocks rule (T2, charging)."""
+    return any(
+        isinstance(v, dict) and v.get("parameter") == "own_clock_stage_lists"
+        for v in (values if isinstance(values, list) else [])
     )
 
 

@@ -380,7 +380,9 @@ def _decision_rows(application: Application) -> list[dict[str, Any]]:
         },
         {
             "label": _("全过程时限"),
-            "value": _("%(n)s 个工作日") % {"n": application.time_limit_wd},
+            "value": _time_limit_text(
+                application.time_limit_wd, services.each_on_own_clock(application)
+            ),
             "basis": basis.get("time_limit", []),
         },
         {
@@ -390,6 +392,15 @@ def _decision_rows(application: Application) -> list[dict[str, Any]]:
         },
     ]
     return rows
+
+
+def _time_limit_text(limit_wd: int, own_clock: bool) -> str:
+    """The overall limit; on own clocks (T2, charging) a derived figure, said as such."""
+    if own_clock:
+        return _("%(n)s 个工作日（各环节时限之和，方案只规定各环节时限，逾期按各环节分别计算）") % {
+            "n": limit_wd
+        }
+    return _("%(n)s 个工作日") % {"n": limit_wd}
 
 
 def _unique_citations(values: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -423,6 +434,7 @@ def _detail_context(
     calendar, today = current_calendar(), _today()
     stages = list(application.stages.all())
     current = next((s for s in stages if s.stage == application.current_stage), None)
+    own_clock = services.each_on_own_clock(application)
     version = {"version": application.version}
     forms: dict[str, Any] = {}
     if can_work and application.is_open:
@@ -465,10 +477,17 @@ def _detail_context(
                 "overdue": s.due_on is not None
                 and s.completed_at is None
                 and application.is_open
-                and s.due_on < today,
+                and s.due_on < today
+                # On own clocks (T2) only the current stage runs; later dates are projections.
+                and (not own_clock or s.stage == application.current_stage),
+                "late": own_clock
+                and s.completed_at is not None
+                and s.due_on is not None
+                and timezone.localdate(s.completed_at) > s.due_on,
             }
             for s in stages
         ],
+        "own_clock": own_clock,
         "current_stage": current,
         "pauses": list(application.pauses.all()),
         "open_pause": open_pause,
@@ -484,7 +503,9 @@ def _detail_context(
         "overdue": application.is_open
         and application.due_on is not None
         and application.due_on < today,
-        "pending_text": pending_text(application.due_pending_year),
+        "pending_text": pending_text(application.due_pending_year)
+        if application.due_on is None
+        else "",
         "forms": forms,
         "three_zero_cap": _three_zero_cap(application.region_id),
         "documents": list(application.documents.all()) if (is_owner or can_work) else [],

@@ -34,6 +34,9 @@ Category = Literal[
     "hv_dual",
 ]
 CATEGORIES: tuple[str, ...] = Category.__args__  # type: ignore[attr-defined]
+# How stage limits run: "cumulative" (stage k due at l1+…+lk, within an overall limit) or "each"
+# (T2: every stage on its own clock from the end of the previous one; no overall limit).
+StageClock = Literal["cumulative", "each"]
 MAX_CAPACITY_KW = 10_000_000  # input sanity bound (not a policy threshold)
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
@@ -145,6 +148,8 @@ class Assessment:
     due_on: dt.date
     site_survey_required: bool
     basis: dict[str, list[ParameterValue]] = field(default_factory=dict)
+    # "each": every stage on its own clock (T2, charging); the total is then only their sum.
+    stage_clock: StageClock = "cumulative"
 
     def as_json(self, render: Callable[[Reason], str] | None = None) -> dict[str, Any]:
         """The answer of `getelec assess` and POST /api/v1/assess: each reason with its `text`
@@ -160,6 +165,7 @@ class Assessment:
             },
             "informed_consent_required": self.informed_consent_required,
             "time_limit_working_days": self.time_limit_wd,
+            "stage_clock": self.stage_clock,
             "due_on": self.due_on.isoformat(),
             "site_survey_required": self.site_survey_required,
             "stages": [
@@ -189,6 +195,11 @@ class Plan:
     stages: list[tuple[str, int]]
     site_survey_required: bool
     basis: dict[str, list[ParameterValue]]
+    stage_clock: StageClock = "cumulative"
+
+    @property
+    def each_on_own_clock(self) -> bool:
+        return self.stage_clock == "each"
 
     def as_json(self) -> dict[str, Any]:
         """The decision as an application stores it: reasons as data (no sentences)."""
@@ -203,6 +214,7 @@ class Plan:
             "informed_consent_required": self.informed_consent_required,
             "site_survey_required": self.site_survey_required,
             "time_limit_working_days": self.time_limit_wd,
+            "stage_clock": self.stage_clock,
             "stages": [{"name": s, "limit_working_days": n} for s, n in self.stages],
             "basis": {k: [v.as_dict() for v in vs] for k, vs in self.basis.items()},
         }
@@ -329,13 +341,28 @@ def _category(application: AssessInput, voltage: str, eligible: bool) -> str:
     return "lv_non_residential"
 
 
+@dataclass(frozen=True)
+class _Limits:
+    """The time limit of a category, its stages and how they run, with the values behind them."""
+
+    limit_wd: int
+    limit_basis: list[ParameterValue]
+    stages: ParameterValue
+    stage_clock: StageClock
+    survey: ParameterValue | None
+
+
 def _limit_and_stages(
     category: str, external_works: bool, get: Callable[[str], ParameterValue]
-) -> tuple[ParameterValue, ParameterValue, ParameterValue | None]:
-    """The time limit, the stages and (charging only) the site-survey value of a category."""
+) -> _Limits:
+    """The time limit, the stages and (charging only) the site-survey value of a category.
+
+    A stage list on its own clocks (`own_clock_stage_lists`, T2) has no overall limit in the
+    plan: its total is derived, the sum of the stage limits."""
     survey = None
+    limit: ParameterValue | None = None
     if category in ("lv_ev_charging", "lv_ebike_charging"):
-        limit, stages = get("lv_charging_limit_wd"), get("stages_lv_charging")
+        stages = get("stages_lv_charging")
         survey = get("charging_site_survey_required")
     elif category in ("lv_residential", "lv_three_zero"):
         if external_works:
@@ -350,7 +377,13 @@ def _limit_and_stages(
         limit, stages = get("hv_single_limit_wd"), get("stages_hv_single")
     else:
         limit, stages = get("hv_dual_limit_wd"), get("stages_hv_dual")
-    return limit, stages, survey
+    own = get("own_clock_stage_lists")
+    derived = sum(s.limit_wd for s in stages.value)
+    if stages.name in own.value:
+        return _Limits(derived, [stages, own], stages, "each", survey)
+    if limit is None:
+        raise ValueError(f"{stages.name} has no overall limit and is not on its own clocks")
+    return _Limits(limit.value, [limit], stages, "cumulative", survey)
 
 
 def plan(application: AssessInput, policy: Policy | None = None) -> Plan:
@@ -377,7 +410,8 @@ def plan(application: AssessInput, policy: Policy | None = None) -> Plan:
         )
     eligible = three_zero.eligible_at_lv and voltage == "low"
     category = _category(application, voltage, eligible)
-    limit, stages, survey = _limit_and_stages(category, application.external_works, get)
+    limits = _limit_and_stages(category, application.external_works, get)
+    survey = limits.survey
     return Plan(
         category=category,
         voltage=voltage,
@@ -385,15 +419,16 @@ def plan(application: AssessInput, policy: Policy | None = None) -> Plan:
         three_zero_eligible=eligible,
         reasons=reasons,
         informed_consent_required=informed_consent,
-        time_limit_wd=limit.value,
-        stages=[(s.stage, s.limit_wd) for s in stages.value],
+        time_limit_wd=limits.limit_wd,
+        stages=[(s.stage, s.limit_wd) for s in limits.stages.value],
         site_survey_required=bool(survey and survey.value),
         basis={
             "three_zero": three_zero.basis,
             "category": [cap],
-            "time_limit": [limit],
-            "stages": [stages] + ([survey] if survey else []),
+            "time_limit": limits.limit_basis,
+            "stages": [limits.stages] + ([survey] if survey else []),
         },
+        stage_clock=limits.stage_clock,
     )
 
 
@@ -403,15 +438,24 @@ def schedule(
     time_limit_wd: int,
     calendar: WorkCalendar,
     paused_wd: int = 0,
+    each_on_own_clock: bool = False,
 ) -> tuple[list[StageDeadline], dt.date]:
-    """Stage k is due at the end of working day l1+…+lk after `applied_on` (+ paused days).
+    """Stage k is due at the end of working day l1+…+lk after `applied_on` (+ paused days);
+    on its own clock (T2, `each_on_own_clock`) at lk after the previous stage's due date, the
+    same dates until a stage is completed. The overall date returned is then the last stage's
+    (the derived total: when every stage keeps its own limit), not a limit of the plan.
 
     The dates come from getelec.core.schedule.workday_schedule (the one working-day schedule).
     Raises CalendarYearNotLoaded when a deadline falls in a year not loaded.
     """
     pauses = [PauseSpan.of_length(paused_wd)] if paused_wd else []
     dates = workday_schedule(
-        applied_on, [limit for _, limit in stages], time_limit_wd, calendar, pauses
+        applied_on,
+        [limit for _, limit in stages],
+        time_limit_wd,
+        calendar,
+        pauses,
+        each_on_own_clock=each_on_own_clock,
     )
     dates.raise_if_pending()
     if dates.due_on is None or None in dates.stage_due:  # raise_if_pending() rules this out
@@ -420,6 +464,8 @@ def schedule(
     for (stage, limit), due in zip(stages, dates.stage_due, strict=True):
         cumulative += limit
         deadlines.append(StageDeadline(stage, limit, cumulative, cast(dt.date, due)))
+    if each_on_own_clock and deadlines:
+        return deadlines, deadlines[-1].due_on
     return deadlines, dates.due_on
 
 
@@ -435,6 +481,7 @@ def assess(
         decided.stages,
         decided.time_limit_wd,
         calendar or shipped_calendar(),
+        each_on_own_clock=decided.each_on_own_clock,
     )
     return Assessment(
         category=decided.category,
@@ -448,6 +495,7 @@ def assess(
         due_on=due_on,
         site_survey_required=decided.site_survey_required,
         basis=decided.basis,
+        stage_clock=decided.stage_clock,
     )
 
 

@@ -23,6 +23,16 @@ StageCode = Literal[
 ]
 
 
+StageListName = Literal[
+    "stages_lv_three_zero_no_works",
+    "stages_lv_three_zero_with_works",
+    "stages_lv_non_three_zero",
+    "stages_hv_single",
+    "stages_hv_dual",
+    "stages_lv_charging",
+]
+
+
 class Stage(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     stage: StageCode
@@ -80,13 +90,16 @@ PARAMETERS: dict[str, Parameter] = {
     "lv_non_three_zero_limit_wd": Parameter(PositiveInt, "未实行三零的低压非居民全过程时限"),
     "hv_single_limit_wd": Parameter(PositiveInt, "高压单电源全过程时限（工作日）"),
     "hv_dual_limit_wd": Parameter(PositiveInt, "高压双电源全过程时限（工作日）"),
-    "lv_charging_limit_wd": Parameter(PositiveInt, "低压充电设施全过程时限（各环节之和）"),
     "stages_lv_three_zero_no_works": _stages("低压居民/三零，无外线工程：环节及时限"),
     "stages_lv_three_zero_with_works": _stages("低压居民/三零，有外线工程：环节及时限"),
     "stages_lv_non_three_zero": _stages("未实行三零的低压非居民：环节及时限"),
     "stages_hv_single": _stages("高压单电源：环节及时限"),
     "stages_hv_dual": _stages("高压双电源：环节及时限"),
     "stages_lv_charging": _stages("低压充电设施（电动汽车、电动自行车）：环节及时限"),
+    "own_clock_stage_lists": Parameter(
+        list[StageListName],
+        "各环节分别计时的环节表：每个环节自上一环节完成之日起按本环节时限计算（无全过程时限）",
+    ),
     "charging_site_survey_required": Parameter(bool, "充电设施必须现场勘察确定接入条件"),
     "capacity_residential_bands": Parameter(list[CapacityBand], "居民用户按建筑面积的推荐容量"),
     "capacity_min_per_dwelling_kw": Parameter(PositiveNumber, "每套住宅用电负荷下限"),

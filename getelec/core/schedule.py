@@ -23,6 +23,23 @@ Rules (policy: T2/L3 time limits counted in working days; T1 pauses for customer
   loaded (`pending_year`): it is stored and recomputed when that year is imported. Known dates
   are never hidden by one that is not.
 
+Stages each on their own clock (`each_on_own_clock`; policy: T2 for charging facilities, "供电企业
+各责任环节办理时限分别不超过1个、3个、2个工作日" — one limit per stage, no total):
+- Stage k starts on the day stage k-1 was completed (stage 1 on the event date) and is due at
+  the end of working day lk + its paused days after its start. A stage whose predecessor is still
+  open is projected from the predecessor's due date (shown, recomputed when it completes).
+- A closed pause belongs to the stage open when it started: the first stage not completed by
+  then (completed_on > started_on, or still open). A pause known only by its length belongs to
+  the first stage not completed. The overall limit is not a limit of the plan here.
+- A stage is late when it was completed after its own due date, whatever the others did.
+- The overall due date is the governing stage's: the first open stage's (the current one); once
+  every stage is completed, the first late stage's, else the last stage's. So "completed after
+  the due date" means "some stage was late" and "open past the due date" means "the current
+  stage is past its limit", for every report that compares the two.
+- A later stage's date not computable yet does not hide the overall date (`pending_year` stays
+  None, `stage_pending_year` names the year); it is recomputed when the previous stage is
+  completed.
+
 Pure: no Django import.
 """
 
@@ -106,6 +123,10 @@ class WorkdaySchedule:
     pending_year: int | None  # the year to import, set exactly when due_on is None
     paused_wd: int  # working days of the closed pauses (those countable)
     pause_wd: tuple[int | None, ...]  # per pause given; None: open, or not countable yet
+    # Per stage: completed after its own due date (stages each on their own clock only).
+    stage_late: tuple[bool, ...] = ()
+    # The first year not loaded that a stage date needs (own clocks: may be set with due_on).
+    stage_pending_year: int | None = None
 
     @property
     def pending(self) -> bool:
@@ -119,6 +140,8 @@ class WorkdaySchedule:
         """Raise CalendarYearNotLoaded when any date is pending (for callers that need all)."""
         if self.pending_year is not None:
             raise CalendarYearNotLoaded(self.pending_year)
+        if self.stage_pending_year is not None:
+            raise CalendarYearNotLoaded(self.stage_pending_year)
         if any(day is None for day in self.stage_due):  # pragma: no cover - implies the above
             raise AssertionError("a stage is pending while the overall due date is known")
 
@@ -130,12 +153,15 @@ def workday_schedule(
     calendar: WorkCalendar,
     pauses: Sequence[PauseSpan] = (),
     recount_year: int | None = None,
+    each_on_own_clock: bool = False,
 ) -> WorkdaySchedule:
     """Every due date of one working-day clock (see the module docstring for the rules).
 
     `stages` are the ordered stage limits (an int is a stage not yet completed); an empty list
-    gives only the overall due date (a single-deadline clock). Deterministic: recomputing from
-    the same inputs gives the same dates, so stored dates can be recomputed idempotently.
+    gives only the overall due date (a single-deadline clock). `each_on_own_clock`: every stage
+    has its own limit from the end of the previous one (T2, charging facilities). Deterministic:
+    recomputing from the same inputs gives the same dates, so stored dates can be recomputed
+    idempotently.
     """
     if time_limit_wd < 0:
         raise ValueError("time_limit_wd must be >= 0")
@@ -160,6 +186,8 @@ def workday_schedule(
     closed = [(p, wd) for p, wd in zip(pauses, pause_wd, strict=True) if p.closed]
     counted = all(wd is not None for _, wd in closed)
     total = sum(wd or 0 for _, wd in closed)
+    if each_on_own_clock and spans:
+        return _own_clocks(applied_on, spans, calendar, closed, total, tuple(pause_wd), pending)
 
     stage_due: list[dt.date | None] = []
     cumulative = 0
@@ -190,4 +218,62 @@ def workday_schedule(
         pending_year=None if due_on is not None else pending,
         paused_wd=total,
         pause_wd=tuple(pause_wd),
+    )
+
+
+def _owner(pause: PauseSpan, spans: Sequence[StageSpan]) -> int:
+    """The stage a closed pause belongs to: the one open when it started (a pause known only by
+    its length: the first stage not completed; the last one when all are)."""
+    for k, stage in enumerate(spans):
+        if stage.completed_on is None:
+            return k
+        if pause.started_on is not None and pause.started_on < stage.completed_on:
+            return k
+    return len(spans) - 1
+
+
+def _own_clocks(
+    applied_on: dt.date,
+    spans: Sequence[StageSpan],
+    calendar: WorkCalendar,
+    closed: Sequence[tuple[PauseSpan, int | None]],
+    total: int,
+    pause_wd: tuple[int | None, ...],
+    pending: int | None,
+) -> WorkdaySchedule:
+    """Stages each on their own clock (T2): see the module docstring."""
+    paused: list[int | None] = [0] * len(spans)
+    for pause, wd in closed:
+        k = _owner(pause, spans)
+        current = paused[k]
+        paused[k] = None if wd is None or current is None else current + wd
+
+    stage_due: list[dt.date | None] = []
+    late: list[bool] = []
+    start: dt.date | None = applied_on
+    for stage, stage_paused in zip(spans, paused, strict=True):
+        due: dt.date | None = None
+        if start is not None and stage_paused is not None:
+            try:
+                due = calendar.add_workdays(start, stage.limit_wd + stage_paused)
+            except CalendarYearNotLoaded as exc:
+                pending = pending or exc.year
+        stage_due.append(due)
+        done = stage.completed_on
+        late.append(done is not None and due is not None and done > due)
+        start = done if done is not None else due
+
+    current = next((k for k, s in enumerate(spans) if s.completed_on is None), None)
+    if current is None:
+        current = next((k for k, is_late in enumerate(late) if is_late), len(spans) - 1)
+    due_on = stage_due[current]
+    missing = any(day is None for day in stage_due)
+    return WorkdaySchedule(
+        stage_due=tuple(stage_due),
+        due_on=due_on,
+        pending_year=pending if due_on is None else None,
+        paused_wd=total,
+        pause_wd=pause_wd,
+        stage_late=tuple(late),
+        stage_pending_year=pending if missing else None,
     )

@@ -231,7 +231,8 @@ class BulkGenerator:
         (usually within its limit, sometimes late); customer-side pauses stop the clock at the
         start of a stage. Due dates follow the services' rule: a stage counts the closed pauses
         that started before it was completed; the overall due date counts every closed pause
-        (a pause closed by a cancellation shifts nothing, as in cancel_application).
+        (a pause closed by a cancellation shifts nothing, as in cancel_application). Stages on
+        their own clocks (T2, charging) run each from the previous stage's completion.
 
         The steps draw from `rng` in a fixed order (timeline, stages, application, outcome):
         the same seed gives the same applications.

@@ -184,10 +184,20 @@ class Decider:
         completed: Sequence[dt.date] = (),
     ) -> Schedule:
         """The dates of `decided`'s stages with these closed pauses; `completed` are the days
-        the first stages were completed (they matter only to which pauses shift which stage)."""
+        the first stages were completed (on a cumulative clock they matter only to which pauses
+        shift which stage; on own clocks each stage starts when the previous one was done)."""
         spans = tuple(pauses)
-        done = tuple(completed) if spans else ()  # without pauses, completion changes nothing
-        key = (applied_on, tuple(decided.stages), decided.time_limit_wd, spans, done)
+        # Without pauses, completion changes nothing on a cumulative clock; on own clocks (T2,
+        # charging) each stage runs from the previous one's completion.
+        done = tuple(completed) if spans or decided.each_on_own_clock else ()
+        key = (
+            applied_on,
+            tuple(decided.stages),
+            decided.time_limit_wd,
+            decided.stage_clock,
+            spans,
+            done,
+        )
         found = self._schedules.get(key)
         if found is None:
             self.schedule_calls += 1
@@ -212,6 +222,7 @@ class Decider:
             decided.time_limit_wd,
             self.calendar,
             pauses,
+            each_on_own_clock=decided.each_on_own_clock,
         )
         stages: list[StageDeadline | tuple[str, int, int, None]] = []
         cumulative = 0

@@ -18,12 +18,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from getelec.accounts.models import User
 from getelec.connection import services as connection
-from getelec.connection.models import OPEN_STATUSES, Application, Category, Pause, Status
+from getelec.connection.models import (
+    OPEN_STATUSES,
+    Application,
+    Category,
+    Pause,
+    StageCode,
+    StageRecord,
+    Status,
+)
 from getelec.core.compliance import on_time_rate
 from getelec.core.workdays import CalendarYearNotLoaded
 from getelec.kernel.policy import param
@@ -370,10 +379,50 @@ def detect_cancel_reapply(user: User, apps: list[Application], on: dt.date) -> l
     return out
 
 
+def detect_late_stages(apps: list[Application], on: dt.date) -> list[Finding]:
+    """Stages on their own clocks (T2, charging: "各责任环节办理时限分别不超过1个、3个、2个工作日")
+    that exceeded their own limit: completed after their due date, or open and past it on `on`
+    — even when the whole application stayed within the sum of the limits."""
+    own = {app.pk: app for app in apps if connection.each_on_own_clock(app)}
+    if not own:
+        return []
+    out = []
+    stages = StageRecord.objects.filter(application_id__in=own, due_on__isnull=False).order_by(
+        "application_id", "seq"
+    )
+    for stage in stages:
+        app, due = own[stage.application_id], stage.due_on
+        if due is None:  # pragma: no cover - filtered out by the query
+            continue
+        done = timezone.localdate(stage.completed_at) if stage.completed_at else None
+        open_late = (
+            done is None
+            and app.status in OPEN_STATUSES
+            and app.current_stage == stage.stage
+            and due < on
+        )
+        if not (open_late or (done is not None and done > due)):
+            continue
+        values = {
+            "stage": StageCode(stage.stage).label,
+            "limit": stage.limit_wd,
+            "due": f"{due:%Y-%m-%d}",
+            "done": f"{done:%Y-%m-%d}" if done else "",
+        }
+        evidence = (
+            gettext("%(stage)s环节时限%(limit)s个工作日，到期日%(due)s，%(done)s才完成")
+            if done
+            else gettext("%(stage)s环节时限%(limit)s个工作日，到期日%(due)s，至今未完成")
+        ) % values
+        out.append(Finding("stage_late", gettext("办电环节超过本环节时限"), app, evidence))
+    return out
+
+
 def findings(user: User, start: dt.date, end: dt.date, today: dt.date) -> list[Finding]:
     apps = list(scoped(user, start, end))
     return (
-        detect_pause_outliers(apps, today)
+        detect_late_stages(apps, today)
+        + detect_pause_outliers(apps, today)
         + detect_late_registration(apps, today)
         + detect_cancel_reapply(user, apps, today)
     )

@@ -42,6 +42,7 @@ from getelec.connection.selectors import (
 from getelec.connection.services.deadlines import (
     _compute_schedule,
     deadline_moves,
+    each_on_own_clock,
     recompute_pending_deadlines,
     recompute_year_deadlines,
 )
@@ -91,6 +92,7 @@ __all__ = [
     "can_work_on",
     "cancel_application",
     "deadline_moves",
+    "each_on_own_clock",
     "get_application_for",
     "is_owner",
     "mark_grid_upgrade",

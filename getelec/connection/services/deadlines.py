@@ -16,8 +16,10 @@ from django.utils.translation import gettext as _
 from getelec.connection.models import OPEN_STATUSES, Application, Pause, StageCode, StageRecord
 from getelec.connection.services import messages
 from getelec.connection.services._transition import Change
+from getelec.core.policy import PolicyValueMissing
 from getelec.core.schedule import PauseSpan, StageSpan, workday_schedule
 from getelec.core.workdays import WorkCalendar
+from getelec.kernel.policy import param
 from getelec.workcalendar.signals import DateMove
 from getelec.workcalendar.source import current_calendar
 
@@ -36,6 +38,23 @@ class _Schedule:
     pause_wd: dict[int, int | None]  # Pause.pk -> working days paused (closed pauses)
 
 
+def each_on_own_clock(app: Application) -> bool:
+    """Whether `app`'s stages run each on its own clock (T2, charging facilities): as decided at
+    submission (`decision.stage_clock`); for a decision stored before that was recorded, whether
+    its stage list is one the policy puts on own clocks."""
+    decision = app.decision if isinstance(app.decision, dict) else {}
+    clock = decision.get("stage_clock")
+    if clock is not None:
+        return bool(clock == "each")
+    basis = decision.get("basis") or {}
+    names = {b.get("parameter") for b in basis.get("stages") or [] if isinstance(b, dict)}
+    try:
+        own = param("own_clock_stage_lists", app.applied_on).value
+    except PolicyValueMissing:
+        return False
+    return any(name in own for name in names)
+
+
 def _compute_schedule(
     app: Application,
     stages: Sequence[StageRecord],
@@ -47,9 +66,10 @@ def _compute_schedule(
 
     The dates come from getelec.core.schedule.workday_schedule (the one working-day schedule):
     a stage counts the pauses that started before it was completed, the overall due date every
-    closed pause, an open pause nothing until it ends. Deterministic, so recomputing is
-    idempotent. A closed pause keeps the working days stored when it ended, except one
-    overlapping `recount_year` (a replaced schedule).
+    closed pause, an open pause nothing until it ends; stages on their own clocks (T2,
+    charging) run each from the previous one's completion, the overall date being the current
+    stage's. Deterministic, so recomputing is idempotent. A closed pause keeps the working days
+    stored when it ended, except one overlapping `recount_year` (a replaced schedule).
     """
     dates = workday_schedule(
         app.applied_on,
@@ -64,6 +84,7 @@ def _compute_schedule(
         calendar,
         [PauseSpan(p.started_on, p.ended_on, p.paused_wd) for p in pauses],
         recount_year,
+        each_on_own_clock=each_on_own_clock(app),
     )
     return _Schedule(
         stage_due={stage.seq: due for stage, due in zip(stages, dates.stage_due, strict=True)},
@@ -127,12 +148,14 @@ def _year_bounds(year: int) -> tuple[dt.date, dt.date]:
 
 def _touching_year(year: int) -> QuerySet[Application]:
     """Open applications whose stored dates may depend on `year`'s schedule: applied by its end
-    and due in it or later (or pending), or with a closed pause overlapping it (a stage's due
-    date is never after the overall one, so the rest cannot move)."""
+    and due in it or later (or pending), or with a stage due in it or later (on own clocks a
+    later stage is due after the overall date, the current stage's), or with a closed pause
+    overlapping it (otherwise a stage's due date is never after the overall one)."""
     first, last = _year_bounds(year)
     return Application.objects.filter(status__in=OPEN_STATUSES, applied_on__lte=last).filter(
         Q(due_on__isnull=True)
         | Q(due_on__gte=first)
+        | Q(stages__due_on__gte=first)
         | Q(pauses__ended_on__gte=first, pauses__started_on__lte=last)
     )
 

@@ -38,11 +38,25 @@ def _due(app: Application) -> str:
     return _fmt_date(app.due_on, app.due_pending_year)
 
 
+def _own_clock(app: Application) -> bool:
+    """Stages each on their own clock (T2, charging), as decided at submission."""
+    return isinstance(app.decision, dict) and app.decision.get("stage_clock") == "each"
+
+
 def submitted(app: Application) -> Notice:
-    text = _(
-        "您的用电报装申请已提交，申请编号%(number)s，查询验证码%(code)s；"
-        "类别：%(category)s，全过程时限%(limit)s个工作日，到期日：%(due)s。"
-    ) % {
+    template = (
+        _(
+            "您的用电报装申请已提交，申请编号%(number)s，查询验证码%(code)s；"
+            "类别：%(category)s，各环节分别计时（合计%(limit)s个工作日），"
+            "当前环节到期日：%(due)s。"
+        )
+        if _own_clock(app)
+        else _(
+            "您的用电报装申请已提交，申请编号%(number)s，查询验证码%(code)s；"
+            "类别：%(category)s，全过程时限%(limit)s个工作日，到期日：%(due)s。"
+        )
+    )
+    text = template % {
         "number": app.number,
         "code": app.verification_code,
         "category": app.get_category_display(),
@@ -55,11 +69,12 @@ def submitted(app: Application) -> Notice:
 
 
 def due_changed(app: Application) -> Notice:
-    return Notice(
-        Kind.DUE_CHANGED,
-        _("您的用电报装申请%(number)s全过程到期日更新为：%(due)s")
-        % {"number": app.number, "due": _due(app)},
+    template = (
+        _("您的用电报装申请%(number)s当前环节到期日更新为：%(due)s")
+        if _own_clock(app)
+        else _("您的用电报装申请%(number)s全过程到期日更新为：%(due)s")
     )
+    return Notice(Kind.DUE_CHANGED, template % {"number": app.number, "due": _due(app)})
 
 
 def stage_changed(app: Application, done: StageRecord, following: StageRecord) -> Notice:

@@ -173,6 +173,7 @@ def resume_clock(
 # --- stages -----------------------------------------------------------------------------------
 
 _STAGE_FIELDS = ["status", "current_stage", "completed_on"]
+_OWN_CLOCK_FIELDS = ["due_on", "due_pending_year"]  # recomputed at each stage (T2, charging)
 
 
 def advance_stage(
@@ -185,7 +186,8 @@ def advance_stage(
     if len(note) > 2000:
         raise InvalidInput(_("办理意见过长（不超过2000个字符）"), "note")
     today, now = _today(), timezone.now()
-    with transition(app, version, allowed={Status.IN_PROGRESS}, watch=_STAGE_FIELDS) as change:
+    watch = _STAGE_FIELDS + (_OWN_CLOCK_FIELDS if deadlines.each_on_own_clock(app) else [])
+    with transition(app, version, allowed={Status.IN_PROGRESS}, watch=watch) as change:
         if app.current_stage != expected_stage:
             raise Conflict(
                 _("当前环节已是“%(stage)s”，请刷新页面后重试")
@@ -197,10 +199,13 @@ def advance_stage(
         current = stages[index]
         following = stages[index + 1] if index + 1 < len(stages) else None
         expect = {"status": Status.IN_PROGRESS, "current_stage": expected_stage}
+        dates = _dates_after_advance(app, stages, current, following, now, today)
         if following is not None:
-            change.update(expect, current_stage=following.stage)
+            change.update(expect, current_stage=following.stage, **dates)
         else:
-            change.update(expect, current_stage="", status=Status.COMPLETED, completed_on=today)
+            change.update(
+                expect, current_stage="", status=Status.COMPLETED, completed_on=today, **dates
+            )
         StageRecord.objects.filter(pk=current.pk).update(
             completed_at=now, completed_by=actor, note=note
         )
@@ -213,6 +218,36 @@ def advance_stage(
             messages.tell(app, messages.completed(app, today))
     app.refresh_from_db()
     return app
+
+
+def _dates_after_advance(
+    app: Application,
+    stages: list[StageRecord],
+    current: StageRecord,
+    following: StageRecord | None,
+    now: dt.datetime,
+    today: dt.date,
+) -> dict[str, Any]:
+    """On own clocks (T2, charging) the next stage starts today and is due at its own limit from
+    today: its date (and the later ones', and the overall date: the current stage's, or once
+    all are done the first late stage's) is recomputed and saved. On a cumulative clock the
+    completion moves nothing, and nothing is written. Returns the changed application fields."""
+    if not deadlines.each_on_own_clock(app):
+        return {}
+    current.completed_at = now
+    if following is not None:
+        following.started_on = today
+    pauses = list(app.pauses.order_by("started_on", "id"))
+    schedule = deadlines._compute_schedule(app, stages, pauses, deadlines.calendar())
+    deadlines._save_schedule(stages, pauses, schedule)
+    return {
+        name: value
+        for name, value in (
+            ("due_on", schedule.due_on),
+            ("due_pending_year", schedule.pending_year),
+        )
+        if getattr(app, name) != value
+    }
 
 
 # --- marks: grid upgrade, contracted date, key project ---------------------------------------

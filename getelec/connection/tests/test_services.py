@@ -206,7 +206,10 @@ def test_submission_decides_category_limit_and_stage_deadlines(
     assert records[-1].cumulative_wd == limit
     if stages is not None:
         assert [(s.stage, s.due_on) for s in records] == [(n, d(v)) for n, v in stages]
-        assert app.due_on == records[-1].due_on
+        # T2 charging: each stage on its own clock, the application due at its current stage's
+        # own date (the others projected); otherwise at the last stage's (the overall limit).
+        current = records[0] if app.decision["stage_clock"] == "each" else records[-1]
+        assert app.due_on == current.due_on
     if category.startswith("lv_") and category.endswith("charging"):
         assert app.site_survey_required
 

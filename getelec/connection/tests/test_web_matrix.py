@@ -136,7 +136,8 @@ def test_every_deadline_on_the_detail_page_shows_its_clause(
     html = client.get(reverse("application_detail", args=[application.number])).content.decode()
     cells = clause_cells(html)
     assert len(cells) == 3 and all(set(c) == {"T2"} for c in cells)  # charging stages: T2
-    due = html.split("全过程到期日", 1)[1].split("</dd>", 1)[0]
+    # T2: charging stages run each on its own clock; the due date shown is the stage's own.
+    due = html.split("<dt>环节到期日</dt>", 1)[1].split("</dd>", 1)[0]
     assert '<span class="clause">T2</span>' in due and "不超过1个、3个、2个工作日" in due
 
 

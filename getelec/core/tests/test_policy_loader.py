@@ -275,15 +275,15 @@ def test_the_shipped_policy_loads_and_defines_every_required_parameter() -> None
     assert required <= policy.names()
 
 
-# Each category's stage limits must add up to its binding total (T2 for LV residential/三零 and
-# charging, L3 for the others) on every date any of the two parameters changes, in every region.
+# Each category's stage limits must add up to its binding total (T2 for LV residential/三零, L3
+# for the others; charging has none, see below) on every date any of the two parameters
+# changes, in every region.
 STAGE_TOTALS = [
     ("stages_lv_three_zero_no_works", "lv_three_zero_no_works_limit_wd", "T2"),
     ("stages_lv_three_zero_with_works", "lv_three_zero_with_works_limit_wd", "T2"),
     ("stages_lv_non_three_zero", "lv_non_three_zero_limit_wd", "L3"),
     ("stages_hv_single", "hv_single_limit_wd", "L3"),
     ("stages_hv_dual", "hv_dual_limit_wd", "L3"),
-    ("stages_lv_charging", "lv_charging_limit_wd", "T2"),
 ]
 
 
@@ -310,6 +310,15 @@ def test_stage_limits_sum_to_the_binding_total_on_every_effective_date(
             assert sum(limits) == limit, f"{stages} on {on} in {region or 'base'}"
             checked += 1
     assert checked >= 1
+
+
+def test_charging_has_stage_limits_only_and_no_overall_limit_parameter() -> None:
+    # T2 gives charging facilities one limit per stage ("各责任环节办理时限分别不超过1个、3个、2个
+    # 工作日") and no total: the stage list is on its own clocks and no parameter claims a total.
+    policy = default_policy()
+    own = policy.get("own_clock_stage_lists", D(2026, 11, 26))
+    assert own.value == ["stages_lv_charging"] and own.citation.clause == "T2"
+    assert not any("charging" in name and name.endswith("_limit_wd") for name in policy.names())
 
 
 def test_charging_stages_are_intake_1_supply_scheme_3_energizing_2_per_t2() -> None:
