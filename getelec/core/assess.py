@@ -258,8 +258,8 @@ def _three_zero(application: AssessInput, get: Callable[[str], ParameterValue]) 
     type_ok = in_scope or ebike_rule
     if ebike_rule:
         variant = "ebike_charging"
-    elif residential:
-        variant = "residential" if type_ok else "residential_out_of_scope"
+    elif residential and type_ok:
+        variant = "residential"
     else:
         variant = "in_scope" if type_ok else "out_of_scope"
     reasons.append(
