@@ -150,7 +150,7 @@ def validate_input(
         check.choice, "customer_type", _("用户类型"), data.customer_type, CustomerType
     )
     name = check_(check.required_text, "customer_name", _("户名"), data.customer_name, 128)
-    id_number = None
+    id_number: Any = None
     if customer_type is not None:
         id_number = check_(check.id_number, customer_type, data.id_number)
     phone = check_(check.phone, data.contact_phone)

@@ -1,8 +1,9 @@
 """三零 reasons are data (rule, clause, met, variant, values); sentences come from one catalogue.
 
 Each case cites its clause (T1: 三零 scope, cap, splitting, HV→LV, informed consent; L2: customer
-types; PRACTICE: residents' 三零 by national practice; L34: e-bike chargers). The Chinese sentences are those the core wrote before reasons were
-data, so pages in Chinese read as before. No database.
+types; PRACTICE: residents' 三零 by national practice; L34: e-bike chargers). The Chinese
+sentences are those the core wrote before reasons were data, so pages in Chinese read as before.
+No database.
 """
 
 from __future__ import annotations
