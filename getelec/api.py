@@ -20,7 +20,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from getelec.connection.api import router as connection_router
 from getelec.core.assess import AssessError
 from getelec.core.policy import PolicyValueMissing
-from getelec.kernel.errors import ServiceError, http_status
+from getelec.kernel.errors import ServiceError, field_errors, http_status
 from getelec.supervision.api import router as supervision_router
 from getelec.webinput import CSRF_FAILED
 
@@ -86,7 +86,19 @@ def assess_error(request: HttpRequest, exc: AssessError) -> HttpResponse:
 
 @api.exception_handler(ServiceError)
 def service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
-    return _error(request, http_status(exc), exc.message, exc.field)
+    errors = field_errors(exc)
+    if len(errors) == 1:
+        return _error(request, http_status(exc), exc.message, exc.field)
+    # Every field at once: the one-line detail lists each, `errors` has them one by one.
+    return api.create_response(
+        request,
+        {
+            "detail": str(exc),
+            "field": exc.field,
+            "errors": [{"field": f, "message": m} for f, m in errors],
+        },
+        status=http_status(exc),
+    )
 
 
 @api.exception_handler(Http404)

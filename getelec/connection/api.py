@@ -323,9 +323,10 @@ def create_application(request: HttpRequest, payload: ApplicationIn) -> Any:
             reuse_document_ids=payload.document_ids,
             submission_key=payload.submission_key,
         )
-    except services.ServiceError as exc:  # errors name the API's fields, not the service's
-        if exc.field == "reuse_document_ids":
-            raise type(exc)(exc.message, "document_ids") from None
+    except services.InvalidInput as exc:  # errors name the API's fields, not the service's
+        renamed = [("document_ids" if f == "reuse_document_ids" else f, m) for f, m in exc.errors]
+        if renamed != exc.errors:
+            raise services.InvalidInput.several(renamed) from None
         raise
     app = selectors.get_application_for(request.auth, app.number)
     return Respond(201, _detail(app, request.auth))

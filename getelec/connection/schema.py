@@ -29,6 +29,9 @@ class StrictIn(Schema):
 class ErrorOut(Schema):
     detail: str = Field(description="一行说明，格式为“字段: 说明”")
     field: str = Field("", description="出错的字段名（整体错误时为空）")
+    errors: list[dict[str, Any]] | None = Field(
+        None, description="输入有多处错误时逐项列出（每项含字段名和说明）；一处错误时省略"
+    )
 
 
 # --- inputs -----------------------------------------------------------------------------------

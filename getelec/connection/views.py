@@ -366,7 +366,13 @@ def _load(user: User, number: str) -> Application:
 def _decision_rows(application: Application) -> list[dict[str, Any]]:
     """Each decision next to the policy values (clause + quoted sentence) that produced it."""
     stored: dict[str, list[dict[str, Any]]] = (application.decision or {}).get("basis") or {}
-    basis = {key: _unique_citations(values) for key, values in stored.items()}
+    # Each quote once per decision, in the row that shows it first (the category's threshold is
+    # also a 三零 condition).
+    shown: set[tuple[Any, ...]] = set()
+    basis: dict[str, list[dict[str, Any]]] = {}
+    for key in ("category", "three_zero", "time_limit", "stages"):
+        basis[key] = [v for v in _unique_citations(stored.get(key) or []) if _key(v) not in shown]
+        shown.update(_key(v) for v in basis[key])
     rows = [
         {
             "label": _("办电类别"),
@@ -403,11 +409,15 @@ def _time_limit_text(limit_wd: int, own_clock: bool) -> str:
     return _("%(n)s 个工作日") % {"n": limit_wd}
 
 
+def _key(value: dict[str, Any]) -> tuple[Any, ...]:
+    return (value.get("clause"), value.get("quote"), value.get("reason"))
+
+
 def _unique_citations(values: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Several parameters may cite the same sentence: show each quote once."""
     seen, unique = set(), []
     for value in values:
-        key = (value.get("clause"), value.get("quote"), value.get("reason"))
+        key = _key(value)
         if key not in seen:
             seen.add(key)
             unique.append(value)

@@ -233,6 +233,15 @@ class _ThreeZero:
     basis: list[ParameterValue]
 
 
+def _threshold(application: AssessInput, get: Callable[[str], ParameterValue]) -> ParameterValue:
+    """The capacity up to which the customer is supplied at low voltage: for residents the
+    national supply rules' LV threshold (`capacity_lv_max_kw`, practice), for the others the
+    plan's 三零 cap (`three_zero_max_kw`, T1; regions may raise it, L2)."""
+    if application.customer_type == "residential":
+        return get("capacity_lv_max_kw")
+    return get("three_zero_max_kw")
+
+
 def _voltages(application: AssessInput, cap_kw: float) -> tuple[str, str]:
     """The proposed voltage (by total capacity and supply) and the one applied for."""
     total_kw = application.capacity_kw + application.property_existing_kw
@@ -243,21 +252,34 @@ def _voltages(application: AssessInput, cap_kw: float) -> tuple[str, str]:
 
 def _three_zero(application: AssessInput, get: Callable[[str], ParameterValue]) -> _ThreeZero:
     """T1: customer type, request type, capacity, the property-scope split, HV→LV deregistration."""
-    cap = get("three_zero_max_kw")
-    customer_types = get("three_zero_customer_types")
+    cap = _threshold(application, get)
+    # Residents are in 三零 by national practice (`three_zero_residential`); the plan's scope
+    # (`three_zero_customer_types`) names small/micro enterprises and private organisations.
+    residential = application.customer_type == "residential"
+    customer_types = get("three_zero_residential" if residential else "three_zero_customer_types")
     request_types = get("three_zero_request_types")
     ebike = get("ebike_charging_three_zero")
     total_kw = application.capacity_kw + application.property_existing_kw
 
     reasons: list[Reason] = []
     ebike_rule = application.purpose == "ebike_charging" and ebike.value
-    type_ok = application.customer_type in customer_types.value or ebike_rule
+    if residential:
+        in_scope = bool(customer_types.value)
+    else:
+        in_scope = application.customer_type in customer_types.value
+    type_ok = in_scope or ebike_rule
+    if ebike_rule:
+        variant = "ebike_charging"
+    elif residential and type_ok:
+        variant = "residential"
+    else:
+        variant = "in_scope" if type_ok else "out_of_scope"
     reasons.append(
         Reason(
             rule="customer_type",
             clause=ebike.citation.clause if ebike_rule else customer_types.citation.clause,
             met=bool(type_ok),
-            variant="ebike_charging" if ebike_rule else ("in_scope" if type_ok else "out_of_scope"),
+            variant=variant,
         )
     )
     request_ok = application.request_type in request_types.value
@@ -394,7 +416,7 @@ def plan(application: AssessInput, policy: Policy | None = None) -> Plan:
     def get(name: str) -> ParameterValue:
         return policy.get(name, on, region)
 
-    cap = get("three_zero_max_kw")
+    cap = _threshold(application, get)
     proposed, voltage = _voltages(application, cap.value)
     three_zero = _three_zero(application, get)
     reasons = list(three_zero.reasons)
@@ -424,12 +446,53 @@ def plan(application: AssessInput, policy: Policy | None = None) -> Plan:
         site_survey_required=bool(survey and survey.value),
         basis={
             "three_zero": three_zero.basis,
-            "category": [cap],
+            "category": [cap],  # the threshold that set the voltage
             "time_limit": limits.limit_basis,
             "stages": [limits.stages] + ([survey] if survey else []),
         },
         stage_clock=limits.stage_clock,
     )
+
+
+@dataclass(frozen=True)
+class CapacityCheck:
+    """Whether the requested capacity is plausible for the customer type at the voltage the
+    rules give (`limit_kw` None: no limit but the input bound). Not a rule of the plan: an
+    over-limit capacity is most likely a typing error, accepted only when staff confirm it."""
+
+    voltage: str
+    limit_kw: float | None
+    exceeded: bool
+    basis: list[ParameterValue]
+
+
+def capacity_check(application: AssessInput, policy: Policy | None = None) -> CapacityCheck:
+    """LV: residents up to the supply rules' LV threshold (`capacity_lv_max_kw`), others up to
+    the larger of it and the 三零 cap in force (the plan connects those at LV, T1/L2). HV: the
+    per-type limit of `capacity_hv_max_kw`, if the type has one."""
+    policy = policy or default_policy()
+    on, region = application.applied_on, application.region
+
+    def get(name: str) -> ParameterValue:
+        return policy.get(name, on, region)
+
+    _, voltage = _voltages(application, _threshold(application, get).value)
+    basis: list[ParameterValue]
+    if voltage == "low":
+        lv = get("capacity_lv_max_kw")
+        limit: float | None = float(lv.value)
+        basis = [lv]
+        if application.customer_type != "residential":
+            cap = get("three_zero_max_kw")
+            if cap.value > lv.value:
+                limit, basis = float(cap.value), [cap]
+    else:
+        hv = get("capacity_hv_max_kw")
+        value = hv.value.get(application.customer_type)
+        limit = None if value is None else float(value)
+        basis = [hv]
+    exceeded = limit is not None and application.capacity_kw > limit
+    return CapacityCheck(voltage=voltage, limit_kw=limit, exceeded=exceeded, basis=basis)
 
 
 def schedule(

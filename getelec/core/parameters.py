@@ -77,6 +77,7 @@ PARAMETERS: dict[str, Parameter] = {
         list[Literal["residential", "small_micro_enterprise", "private_org", "other"]],
         "可享受三零服务的用户类型",
     ),
+    "three_zero_residential": Parameter(bool, "低压居民用户享受三零服务（国家“三零”服务要求）"),
     "three_zero_request_types": Parameter(
         list[Literal["new", "increase", "temporary"]], "可享受三零服务的业务类型（正式新装）"
     ),
@@ -104,6 +105,16 @@ PARAMETERS: dict[str, Parameter] = {
     "capacity_residential_bands": Parameter(list[CapacityBand], "居民用户按建筑面积的推荐容量"),
     "capacity_min_per_dwelling_kw": Parameter(PositiveNumber, "每套住宅用电负荷下限"),
     "capacity_ev_slow_charger_kw": Parameter(PositiveNumber, "交流慢充电桩推荐容量"),
+    "capacity_lv_max_kw": Parameter(
+        PositiveNumber,
+        "低压供电容量界限：居民用户超过该值建议高压供电，选择低压时须工作人员核实确认",
+    ),
+    "capacity_hv_max_kw": Parameter(
+        dict[
+            Literal["residential", "small_micro_enterprise", "private_org", "other"], PositiveNumber
+        ],
+        "高压供电报装容量的合理上限（按用户类型；未列出的类型不设上限），超过须工作人员核实确认",
+    ),
     # --- outages (频繁停电, reliability): L21, L22, L28 — used by getelec.analytics --------------
     "outage_period": Parameter(
         Literal["calendar_year_to_date"], "频繁停电统计周期：自然年1月1日至统计日"

@@ -26,6 +26,7 @@ MESSAGES: dict[tuple[str, str], str] = {
     ("customer_type", "out_of_scope"): gettext_noop(
         "用户类型不属于三零服务对象（居民、小微企业、民营经济组织）"
     ),
+    ("customer_type", "residential"): gettext_noop("居民低压用户按国家“三零”服务要求纳入三零服务"),
     ("request_type", "new"): gettext_noop("业务类型为正式新装"),
     ("request_type", "not_new"): gettext_noop("三零服务仅适用于正式新装，不含增容和临时用电"),
     ("capacity", "within"): gettext_noop("报装容量%(kw)s千瓦不超过%(cap)s千瓦上限"),

@@ -7,6 +7,7 @@ console commands exit with `exit_code`. Pure: no Django import.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 # Console exit codes (every `getelec` command).
@@ -27,7 +28,23 @@ class ServiceError(Exception):
 
 
 class InvalidInput(ServiceError):
-    """Bad input; nothing was saved."""
+    """Bad input; nothing was saved. `errors` lists every (field, message) found — one, or
+    several when a service checks all fields before refusing (`InvalidInput.several`); `field`
+    and `message` are the first."""
+
+    def __init__(self, message: str, field: str = "", errors: Sequence[tuple[str, str]] = ()):
+        super().__init__(message, field)
+        self.errors: list[tuple[str, str]] = list(errors) or [(field, message)]
+        if len(self.errors) > 1:
+            self.args = ("; ".join(f"{f}: {m}" if f else m for f, m in self.errors),)
+
+    @classmethod
+    def several(cls, errors: Sequence[tuple[str, str]]) -> InvalidInput:
+        """One error for every (field, message) pair, in order (at least one)."""
+        if not errors:
+            raise ValueError("InvalidInput.several needs at least one error")
+        field, message = errors[0]
+        return cls(message, field, errors)
 
 
 class Conflict(ServiceError):
@@ -53,10 +70,18 @@ def http_status(exc: ServiceError) -> int:
     return 400
 
 
+def field_errors(exc: ServiceError) -> list[tuple[str, str]]:
+    """Every (field, message) of an error: several for a multi-field InvalidInput."""
+    if isinstance(exc, InvalidInput):
+        return list(exc.errors)
+    return [(exc.field, exc.message)]
+
+
 def add_to_form(form: Any, exc: ServiceError) -> None:
-    """Show the error on the form field it names, or on the whole form when the form has no
+    """Show each error on the form field it names, or on the whole form when the form has no
     such field."""
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    for field, message in field_errors(exc):
+        form.add_error(field if field in form.fields else None, message)
 
 
 def exit_code(exc: ServiceError) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -34,7 +35,8 @@ from getelec.connection.models import (
 from getelec.connection.selectors import company_serving, platform_existing_kw
 from getelec.connection.services import deadlines, messages
 from getelec.connection.services._transition import _today
-from getelec.core.assess import AssessError, parse_input, plan
+from getelec.core.assess import AssessError, CapacityCheck, capacity_check, parse_input, plan
+from getelec.core.reasons import format_number
 from getelec.documents.services import StoredFiles, store_upload
 from getelec.kernel.errors import Conflict, InvalidInput, NotAllowed
 from getelec.runlock import lock_in_transaction
@@ -67,12 +69,15 @@ def _verification_code() -> str:
 
 @dataclass
 class _Validated:
-    """A checked submission: the input with every value normalised, the county it names and
-    the supply company serving that county."""
+    """A checked submission: the input with every value normalised, the county it names, the
+    supply company serving that county, and the staff's confirmation of an over-limit capacity
+    (empty when none was needed)."""
 
     data: ApplicationInput
     region: Region
     company: Organisation
+    capacity_confirmation: str = ""
+    capacity_limit: CapacityCheck | None = None
 
     @property
     def property_scope(self) -> str:
@@ -81,6 +86,30 @@ class _Validated:
     @property
     def declared_existing_kw(self) -> Decimal:
         return Decimal(self.data.property_existing_kw)
+
+
+class _Errors:
+    """Runs each check and keeps every InvalidInput, so that one round shows them all."""
+
+    def __init__(self) -> None:
+        self.found: list[tuple[str, str]] = []
+
+    def check(self, func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except InvalidInput as exc:
+            self.found.extend(exc.errors)
+            return None
+
+    def add(self, field: str, message: str) -> None:
+        self.found.append((field, message))
+
+    def fields(self) -> set[str]:
+        return {field for field, _message in self.found}
+
+    def raise_if_any(self) -> None:
+        if self.found:
+            raise InvalidInput.several(self.found)
 
 
 def _flag(field: str, value: Any) -> bool:
@@ -102,35 +131,63 @@ def _county(data: ApplicationInput) -> tuple[Region, Organisation]:
     return region, company
 
 
-def validate_input(data: ApplicationInput, applied_on: dt.date) -> _Validated:
-    """Check every field of a submission (Chinese messages naming the field); no writes."""
-    customer_type = check.choice("customer_type", _("用户类型"), data.customer_type, CustomerType)
-    name = check.required_text("customer_name", _("户名"), data.customer_name, 128)
-    id_number = check.id_number(customer_type, data.id_number)
-    phone = check.phone(data.contact_phone)
-    address = check.required_text("address", _("用电地址"), data.address, 255)
-    region, company = _county(data)
-    scope = check.property_scope(data.property_scope)
-    request_type = check.choice("request_type", _("业务类型"), data.request_type, RequestType)
-    purpose = check.choice("purpose", _("用电用途"), data.purpose, Purpose)
-    capacity = check.capacity(data.capacity_kw)
+def validate_input(
+    data: ApplicationInput,
+    applied_on: dt.date,
+    actor: User | None = None,
+    capacity_confirmation: str = "",
+) -> _Validated:
+    """Check every field of a submission and report every problem at once (InvalidInput with
+    one (field, message) per problem, Chinese messages naming the field); no writes.
+
+    A capacity beyond the plausible limit for the customer type and voltage
+    (getelec.core.assess.capacity_check) is refused unless `capacity_confirmation` gives the
+    reason of staff (`actor`) of the company serving the county.
+    """
+    errors = _Errors()
+    check_ = errors.check
+    customer_type = check_(
+        check.choice, "customer_type", _("用户类型"), data.customer_type, CustomerType
+    )
+    name = check_(check.required_text, "customer_name", _("户名"), data.customer_name, 128)
+    id_number: Any = None
+    if customer_type is not None:
+        id_number = check_(check.id_number, customer_type, data.id_number)
+    phone = check_(check.phone, data.contact_phone)
+    address = check_(check.required_text, "address", _("用电地址"), data.address, 255)
+    county = check_(_county, data)
+    scope = check_(check.property_scope, data.property_scope)
+    request_type = check_(
+        check.choice, "request_type", _("业务类型"), data.request_type, RequestType
+    )
+    purpose = check_(check.choice, "purpose", _("用电用途"), data.purpose, Purpose)
+    capacity = check_(check.capacity, data.capacity_kw)
     voltage = None
     if data.voltage not in (None, ""):
-        voltage = check.choice("voltage", _("供电电压"), data.voltage, Voltage)
-    supply = check.choice("supply", _("电源"), data.supply or "single", Supply)
-    external = _flag("external_works", data.external_works)
-    requested_hv = _flag("requested_high_voltage", data.requested_high_voltage)
-    dereg = _flag("hv_to_lv_deregistration", data.hv_to_lv_deregistration)
+        voltage = check_(check.choice, "voltage", _("供电电压"), data.voltage, Voltage)
+    supply = check_(check.choice, "supply", _("电源"), data.supply or "single", Supply)
+    external = check_(_flag, "external_works", data.external_works)
+    requested_hv = check_(_flag, "requested_high_voltage", data.requested_high_voltage)
+    dereg = check_(_flag, "hv_to_lv_deregistration", data.hv_to_lv_deregistration)
     if supply == Supply.DUAL and voltage == Voltage.LOW:
-        raise InvalidInput(_("双电源仅适用于高压供电，不能与低压同时选择"), "supply")
+        errors.add("supply", _("双电源仅适用于高压供电，不能与低压同时选择"))
     if requested_hv and voltage == Voltage.LOW:
-        raise InvalidInput(_("要求高压供电与所选低压供电矛盾"), "requested_high_voltage")
-    existing = check.capacity(data.property_existing_kw, "property_existing_kw", allow_zero=True)
+        errors.add("requested_high_voltage", _("要求高压供电与所选低压供电矛盾"))
+    existing = check_(
+        check.capacity, data.property_existing_kw, "property_existing_kw", allow_zero=True
+    )
     first = None
     if data.first_requested_on not in (None, ""):
-        first = check.date_not_after(
-            "first_requested_on", _("首次提出需求日"), data.first_requested_on, applied_on
+        first = check_(
+            check.date_not_after,
+            "first_requested_on",
+            _("首次提出需求日"),
+            data.first_requested_on,
+            applied_on,
         )
+    if county is None:
+        errors.raise_if_any()  # the county's own error is among them
+    region, company = county
     checked = ApplicationInput(
         customer_type=customer_type,
         customer_name=name,
@@ -150,7 +207,51 @@ def validate_input(data: ApplicationInput, applied_on: dt.date) -> _Validated:
         property_existing_kw=existing,
         first_requested_on=first,
     )
-    return _Validated(checked, region, company)
+    limit = None
+    rule_fields = {"customer_type", "capacity_kw", "voltage", "supply", "requested_high_voltage"}
+    if not (errors.fields() & (rule_fields | {"property_existing_kw", "property_scope"})):
+        limit = _capacity_limit(checked, applied_on)
+    reason = (capacity_confirmation or "").strip()
+    if limit is not None and limit.exceeded:
+        staff = actor is not None and actor.is_company_staff and actor.organisation_id == company.pk
+        if not reason:
+            errors.add("capacity_kw", _over_limit_message(checked, limit))
+        elif not staff:
+            errors.add(
+                "capacity_confirmation",
+                _("只有受理该地区业务的供电企业工作人员可以确认超出合理范围的报装容量"),
+            )
+        elif len(reason) > 255:
+            errors.add("capacity_confirmation", _("确认理由过长（不超过255个字符）"))
+    errors.raise_if_any()
+    confirmed = reason if limit is not None and limit.exceeded else ""
+    return _Validated(checked, region, company, confirmed, limit)
+
+
+def _capacity_limit(data: ApplicationInput, applied_on: dt.date) -> CapacityCheck | None:
+    """The plausibility check at the voltage the rules give (with the capacity the platform
+    already knows in the property scope, read without the scope lock: it only ever grows, which
+    moves the voltage to HV, whose limits are the higher)."""
+    existing = Decimal(data.property_existing_kw) + platform_existing_kw(str(data.property_scope))
+    raw = rule_payload(
+        data, applied_on, property_existing_kw=min(existing, Decimal(check.MAX_CAPACITY_KW))
+    )
+    try:
+        return capacity_check(parse_input(raw))
+    except AssessError:
+        return None  # the rules refuse it themselves, naming the field, after the lock
+
+
+def _over_limit_message(data: ApplicationInput, limit: CapacityCheck) -> str:
+    return _(
+        "报装容量%(kw)s千瓦超出%(type)s%(voltage)s供电的合理范围（不超过%(max)s千瓦）："
+        "请核对容量及单位（千瓦）。确需该容量的，请到供电企业营业厅办理，由工作人员核实确认。"
+    ) % {
+        "kw": format_number(float(data.capacity_kw)),
+        "type": CustomerType(data.customer_type).label,
+        "voltage": _("低压") if limit.voltage == "low" else _("高压"),
+        "max": format_number(limit.limit_kw),
+    }
 
 
 # --- assessment -------------------------------------------------------------------------------
@@ -168,9 +269,24 @@ def _assess(v: _Validated, existing_kw: Decimal, applied_on: dt.date) -> Any:
         raise InvalidInput(str(exc).split(": ", 1)[-1], exc.field) from None
 
 
-def _decision_json(decided: Any, declared: Decimal, platform: Decimal) -> dict[str, Any]:
+def _decision_json(
+    decided: Any,
+    declared: Decimal,
+    platform: Decimal,
+    limit: CapacityCheck | None = None,
+    confirmation: str = "",
+) -> dict[str, Any]:
     existing = {"declared": str(declared), "platform": str(platform)}
-    return {**decided.as_json(), "property_existing_kw": existing}
+    decision = {**decided.as_json(), "property_existing_kw": existing}
+    if limit is not None:
+        decision["capacity_limit"] = {
+            "voltage": limit.voltage,
+            "limit_kw": limit.limit_kw,
+            "exceeded": limit.exceeded,
+            "confirmed_reason": confirmation,
+        }
+        decision["basis"]["capacity_limit"] = [b.as_dict() for b in limit.basis]
+    return decision
 
 
 def _same_number(a: Any, b: Decimal) -> bool:
@@ -236,11 +352,15 @@ def submit_application(
     actor: User | None = None,  # staff entering a counter application on behalf
     *,
     submission_key: str = "",
+    capacity_confirmation: str = "",
 ) -> Application:
     """Validate, assess (T1/T2/L3/L33/L34), number and store one application with its stages.
 
-    Nothing is saved when anything fails. `submission_key` (≤ 64 chars, chosen by the client)
-    makes a retried submission return the first application instead of a duplicate.
+    Nothing is saved when anything fails; every field's problem is reported at once.
+    `submission_key` (≤ 64 chars, chosen by the client) makes a retried submission return the
+    first application instead of a duplicate. `capacity_confirmation`: staff of the serving
+    company entering the application at the counter confirm, with this reason, a capacity beyond
+    the plausible limit (recorded in the decision and the audit row).
     """
     actor = actor or applicant
     if not getattr(applicant, "is_authenticated", False) or not applicant.is_applicant:
@@ -254,7 +374,7 @@ def submit_application(
             _check_same_submission(earlier, data)
             return earlier
     applied_on = _application_date(applicant, actor, applied_on, _today())
-    v = validate_input(data, applied_on)
+    v = validate_input(data, applied_on, actor, capacity_confirmation)
     if actor.pk != applicant.pk and not (
         actor.is_company_staff and actor.organisation_id == v.company.pk
     ):
@@ -291,8 +411,13 @@ def submit_application(
                     "due_on": app.due_on,
                     "due_pending_year": app.due_pending_year,
                     "documents": sorted(d.pk for d in documents),
+                    **(
+                        {"capacity_confirmed": v.capacity_confirmation}
+                        if v.capacity_confirmation
+                        else {}
+                    ),
                 },
-                reason=_("柜台代录") if actor.pk != applicant.pk else "",
+                reason=_audit_reason(actor, applicant, v),
             )
             messages.tell(app, messages.submitted(app))
     except IntegrityError:
@@ -303,6 +428,15 @@ def submit_application(
         raise
     app.refresh_from_db()
     return app
+
+
+def _audit_reason(actor: User, applicant: User, v: _Validated) -> str:
+    parts = [_("柜台代录")] if actor.pk != applicant.pk else []
+    if v.capacity_confirmation:
+        parts.append(
+            _("确认超出合理范围的报装容量：%(reason)s") % {"reason": v.capacity_confirmation}
+        )
+    return "；".join(str(p) for p in parts)
 
 
 def _create(
@@ -329,7 +463,9 @@ def _create(
         informed_consent_required=consent,
         site_survey_required=decided.site_survey_required,
         time_limit_wd=decided.time_limit_wd,
-        decision=_decision_json(decided, v.declared_existing_kw, platform),
+        decision=_decision_json(
+            decided, v.declared_existing_kw, platform, v.capacity_limit, v.capacity_confirmation
+        ),
         applied_on=applied_on,
         status=Status.AWAITING_CONSENT if consent else Status.IN_PROGRESS,
         current_stage=decided.stages[0][0],

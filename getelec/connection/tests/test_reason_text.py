@@ -27,6 +27,10 @@ CASES = [
      "用户类型属于三零服务对象（居民、小微企业、民营经济组织）",
      "The customer type is covered by three-zero service (residents, small and micro "
      "enterprises, private economic organisations)"),
+    ("PRACTICE", "customer_type", "residential", {},
+     "居民低压用户按国家“三零”服务要求纳入三零服务",
+     "Low-voltage residents are covered by three-zero service under the national three-zero "
+     "requirements"),
     ("L2", "customer_type", "out_of_scope", {},
      "用户类型不属于三零服务对象（居民、小微企业、民营经济组织）",
      "The customer type is not covered by three-zero service (residents, small and micro "

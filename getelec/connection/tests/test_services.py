@@ -215,7 +215,7 @@ def test_submission_decides_category_limit_and_stage_deadlines(
 
 
 def test_submission_stores_the_decision_basis_with_clause_and_quote(submit: Any) -> None:
-    app = submit()
+    app = submit(customer_type="small_micro_enterprise")  # T1's cap (residents: PRACTICE)
     basis = app.decision["basis"]
     assert {"three_zero", "category", "time_limit", "stages"} <= set(basis)
     cap = next(b for b in basis["three_zero"] if b["parameter"] == "three_zero_max_kw")

@@ -159,8 +159,10 @@ def test_the_detail_shows_each_decision_with_its_clause_and_quote(
     client.force_login(applicant_a)
     html = client.get(reverse("application_detail", args=[application.number])).content.decode()
     assert "5 个工作日" in html
-    assert '<span class="clause">T2</span>' in html
-    assert "全过程办电时限不超过5个工作日" in html  # T2's quoted sentence next to the limit
+    assert '<span class="clause">L3</span>' in html  # residents' limit: L3 names them
+    assert (
+        "无电力外线工程（电能计量箱有空表位，具备直接装表条件）的不超过5个工作日" in html
+    )  # L3's quoted sentence next to the limit
     assert "业务受理" in html and "装表接电" in html  # the stage timeline
 
 
@@ -390,7 +392,7 @@ def test_the_assess_preview_shows_category_limit_clause_and_due_date(
     html = response.content.decode()
     assert "低压居民" in html
     assert "5 个工作日" in html
-    assert '<span class="clause">T2</span>' in html
+    assert '<span class="clause">L3</span>' in html  # residents' limit: L3 names them
     assert "2026-12-03" in html  # 5 working days after Thursday 2026-11-26
 
 

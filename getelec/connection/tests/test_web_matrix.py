@@ -142,14 +142,17 @@ def test_every_deadline_on_the_detail_page_shows_its_clause(
 
 
 def test_the_public_lookup_shows_the_clause_of_the_time_limit(client: Client, submit: Any) -> None:
-    application = submit()  # residential, no external works: T2, 5 wd
+    application = submit()  # residential, no external works: L3, 5 wd
     response = client.post(
         reverse("progress"),
         {"number": application.number, "verification_code": application.verification_code},
     )
     html = response.content.decode()
     assert response.status_code == 200
-    assert '<span class="clause">T2</span>' in html and "全过程办电时限不超过5个工作日" in html
+    assert (
+        '<span class="clause">L3</span>' in html
+        and "无电力外线工程（电能计量箱有空表位，具备直接装表条件）的不超过5个工作日" in html
+    )
     assert "张三" not in html and application.id_number not in html
 
 

@@ -1,7 +1,8 @@
 """Connection-application rules (getelec.core.assess), each case citing its clause. No database.
 
-Categories and limits: T2 (LV residential and 三零 LV non-residential 5/15 wd; LV charging 1+3+2),
-L3 (LV non-三零 6, HV single 22, HV dual 32), L33/L34 (charging; e-bike chargers get 三零).
+Categories and limits: L3 (LV residential and 三零 LV non-residential 5/15 wd; LV non-三零 6, HV
+single 22, HV dual 32), T2 (LV charging 1+3+2), L33/L34 (charging; e-bike chargers get 三零).
+Residents are 三零 customers and supplied at LV up to 100 kW by national practice (PRACTICE).
 三零 eligibility: T1, L2 (customer types, 正式新装, ≤ cap, splitting, HV→LV, informed consent).
 """
 
@@ -40,18 +41,18 @@ def run(**fields: Any) -> dict[str, Any]:
 
 # (clause, why, input fields, category, 三零 eligible, informed consent, limit wd)
 RULES = [
-    ("T2", "LV residential, no external works: 5 wd",
+    ("L3", "LV residential, no external works: 5 wd",
      dict(customer_type="residential", capacity_kw=8), "lv_residential", True, False, 5),
-    ("T2", "LV residential with external works: 15 wd",
+    ("L3", "LV residential with external works: 15 wd",
      dict(customer_type="residential", capacity_kw=8, external_works=True),
      "lv_residential", True, False, 15),
-    ("T2", "LV residential capacity increase keeps the residential limit, not 三零",
+    ("L3", "LV residential capacity increase keeps the residential limit, not 三零",
      dict(customer_type="residential", capacity_kw=8, request_type="increase"),
      "lv_residential", False, False, 5),
-    ("T1/T2", "small/micro enterprise ≤ 160 kW new connection: 三零, 5 wd",
+    ("T1/L3", "small/micro enterprise ≤ 160 kW new connection: 三零, 5 wd",
      dict(customer_type="small_micro_enterprise", capacity_kw=100),
      "lv_three_zero", True, False, 5),
-    ("T1/T2", "private economic organisation at exactly 160 kW with works: 三零, 15 wd",
+    ("T1/L3", "private economic organisation at exactly 160 kW with works: 三零, 15 wd",
      dict(customer_type="private_org", capacity_kw=160, external_works=True),
      "lv_three_zero", True, False, 15),
     ("L2", "'other' organisations are not 三零 customers: LV non-三零, 6 wd (L3)",

@@ -275,12 +275,12 @@ def test_the_shipped_policy_loads_and_defines_every_required_parameter() -> None
     assert required <= policy.names()
 
 
-# Each category's stage limits must add up to its binding total (T2 for LV residential/三零, L3
-# for the others; charging has none, see below) on every date any of the two parameters
-# changes, in every region.
+# Each category's stage limits must add up to its binding total (L3 for every category that has
+# one, LV residential/三零 included; charging has none, see below) on every date any of the two
+# parameters changes, in every region.
 STAGE_TOTALS = [
-    ("stages_lv_three_zero_no_works", "lv_three_zero_no_works_limit_wd", "T2"),
-    ("stages_lv_three_zero_with_works", "lv_three_zero_with_works_limit_wd", "T2"),
+    ("stages_lv_three_zero_no_works", "lv_three_zero_no_works_limit_wd", "L3"),
+    ("stages_lv_three_zero_with_works", "lv_three_zero_with_works_limit_wd", "L3"),
     ("stages_lv_non_three_zero", "lv_non_three_zero_limit_wd", "L3"),
     ("stages_hv_single", "hv_single_limit_wd", "L3"),
     ("stages_hv_dual", "hv_dual_limit_wd", "L3"),

@@ -123,6 +123,9 @@ NOT_IN_THE_PLAN = [
     "pattern_pause_min_wd",
     "pattern_late_registration_wd",
     "pattern_reapply_window_days",
+    "three_zero_residential",  # residents' 三零: national practice (issue 10)
+    "capacity_lv_max_kw",  # the supply rules' LV threshold
+    "capacity_hv_max_kw",  # plausibility limits at HV
 ]
 
 

@@ -1,8 +1,9 @@
 """三零 reasons are data (rule, clause, met, variant, values); sentences come from one catalogue.
 
 Each case cites its clause (T1: 三零 scope, cap, splitting, HV→LV, informed consent; L2: customer
-types; L34: e-bike chargers). The Chinese sentences are those the core wrote before reasons were
-data, so pages in Chinese read as before. No database.
+types; PRACTICE: residents' 三零 by national practice; L34: e-bike chargers). The Chinese
+sentences are those the core wrote before reasons were data, so pages in Chinese read as before.
+No database.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ CASES = [
      "customer_type", "ebike_charging", True, {}, "小区电动自行车充电设施按三零政策接电"),
     ("L2", dict(customer_type="private_org"), "customer_type", "in_scope", True, {},
      "用户类型属于三零服务对象（居民、小微企业、民营经济组织）"),
+    ("PRACTICE", dict(customer_type="residential"), "customer_type", "residential", True, {},
+     "居民低压用户按国家“三零”服务要求纳入三零服务"),
     ("L2", dict(customer_type="other"), "customer_type", "out_of_scope", False, {},
      "用户类型不属于三零服务对象（居民、小微企业、民营经济组织）"),
     ("T1", dict(), "request_type", "new", True, {}, "业务类型为正式新装"),
@@ -105,7 +108,7 @@ EVERY_INPUT = [
         hv_to_lv_deregistration=dereg,
     )
     for customer_type, request_type, purpose, capacity, existing, hv, dereg in itertools.product(
-        ["residential", "other"],
+        ["residential", "private_org", "other"],
         ["new", "increase"],
         ["general", "ebike_charging"],
         [8, 200, 12.5],

@@ -85,3 +85,19 @@ def test_param_reads_the_value_in_force_today(frozen_today: dt.date) -> None:
     assert param("three_zero_max_kw", frozen_today, "640104") == default_policy().get(
         "three_zero_max_kw", frozen_today, "640104"
     )
+
+
+def test_several_field_errors_are_one_error_mapped_once() -> None:
+    # Issue 10: every bad field at once. One 422, one exit code, each field on the form, and a
+    # one-line text (the CLI's) naming each field.
+    exc = InvalidInput.several([("id_number", "校验位不正确"), ("contact_phone", "格式不正确")])
+    assert (exc.field, exc.message) == ("id_number", "校验位不正确")
+    assert str(exc) == "id_number: 校验位不正确; contact_phone: 格式不正确"
+    assert (http_status(exc), exit_code(exc)) == (422, 2)
+    form = _Form()
+    form.fields = {"id_number": object(), "contact_phone": object()}
+    add_to_form(form, exc)
+    assert form.errors == [("id_number", "校验位不正确"), ("contact_phone", "格式不正确")]
+    assert InvalidInput("坏", "capacity_kw").errors == [("capacity_kw", "坏")]
+    with pytest.raises(ValueError):
+        InvalidInput.several([])
