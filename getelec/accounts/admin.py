@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin
@@ -61,8 +61,7 @@ class ActingGrantForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        user_field = self.fields["user"]
-        assert isinstance(user_field, forms.ModelChoiceField)
+        user_field = cast(forms.ModelChoiceField, self.fields["user"])  # a ForeignKey's form field
         user_field.queryset = User.objects.filter(
             role=User.Role.STAFF, is_active=True, organisation__isnull=False
         ).select_related("organisation", "organisation__region")
