@@ -57,6 +57,7 @@ from getelec.core.assess import (
     MAX_FLOOR_AREA_M2,
     suggest_capacity,
 )
+from getelec.core.compliance import clock_overdue
 from getelec.core.workdays import pending_text
 from getelec.webinput import MAX_PAGE
 
@@ -113,7 +114,9 @@ def _pending_text(app: Application) -> str:
     return ""
 
 
-def _list_item(app: Application, remaining: int | None, today: dt.date) -> dict[str, Any]:
+def _list_item(
+    app: Application, remaining: int | None, today: dt.date, paused_since: dt.date | None = None
+) -> dict[str, Any]:
     return {
         "number": app.number,
         "status": app.status,
@@ -133,7 +136,7 @@ def _list_item(app: Application, remaining: int | None, today: dt.date) -> dict[
         "due_pending_year": app.due_pending_year,
         "due_pending_text": _pending_text(app),
         "remaining_wd": remaining,
-        "overdue": app.status in OPEN_STATUSES and app.due_on is not None and app.due_on < today,
+        "overdue": app.status in OPEN_STATUSES and clock_overdue(app.due_on, today, paused_since),
         "version": app.version,
     }
 
@@ -226,7 +229,7 @@ def _detail(app: Application, user: Any) -> dict[str, Any]:
     today = timezone.localdate()
     remaining = selectors.remaining_workdays([app], today)[app.pk]
     full = selectors.sees_personal_data(user, app)
-    data = _list_item(app, remaining, today)
+    data = _list_item(app, remaining, today, selectors.open_pause_starts([app]).get(app.pk))
     if full:
         data["customer_name"] = app.customer_name
     data.update(
@@ -275,12 +278,13 @@ def _page(qs: QuerySet[Application], page: int, page_size: int) -> dict[str, Any
     start = (page - 1) * page_size
     rows = list(qs[start : start + page_size])
     remaining = selectors.remaining_workdays(rows, today)
+    paused = selectors.open_pause_starts(rows)
     return {
         "count": min(counted, COUNT_CAP),
         "count_exact": counted <= COUNT_CAP,
         "page": page,
         "page_size": page_size,
-        "items": [_list_item(a, remaining[a.pk], today) for a in rows],
+        "items": [_list_item(a, remaining[a.pk], today, paused.get(a.pk)) for a in rows],
     }
 
 

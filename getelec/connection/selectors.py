@@ -26,6 +26,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     prefetch_related_objects,
 )
@@ -144,9 +145,41 @@ def filter_applications(
         qs = qs.filter(category=category)
     if overdue is not None:
         today = today or timezone.localdate()
-        late = Q(status__in=OPEN_STATUSES, due_on__lt=today)
+        late = overdue_q(today)
         qs = qs.filter(late) if overdue else qs.exclude(late)
     return qs
+
+
+def overdue_q(today: dt.date) -> Q:
+    """Open and past its due date on `today` with the clock running
+    (getelec.core.compliance.clock_overdue as a query): an application whose open
+    customer-side pause began on or before its due date is not overdue while paused."""
+    paused_in_time = Exists(
+        Pause.objects.filter(
+            application=OuterRef("pk"), ended_on__isnull=True, started_on__lte=OuterRef("due_on")
+        )
+    )
+    return Q(status__in=OPEN_STATUSES, due_on__lt=today) & ~Q(paused_in_time)
+
+
+def open_pause_starts(applications: list[Application]) -> dict[int, dt.date]:
+    """The start of each paused application's open pause (one query, paused ones only)."""
+    ids = [a.pk for a in applications if a.status in (Status.PAUSED, Status.AWAITING_CONSENT)]
+    if not ids:
+        return {}
+    return dict(
+        Pause.objects.filter(application_id__in=ids, ended_on__isnull=True).values_list(
+            "application_id", "started_on"
+        )
+    )
+
+
+def open_pause_since(qs: QuerySet[Application]) -> QuerySet[Application]:
+    """`qs` with `open_pause_since`: the start of the open customer-side pause, if any."""
+    started = Pause.objects.filter(application=OuterRef("pk"), ended_on__isnull=True).order_by(
+        "-started_on"
+    )
+    return qs.annotate(open_pause_since=Subquery(started.values("started_on")[:1]))
 
 
 def overdue_in_queue(user: User, today: dt.date, limit: int) -> int:

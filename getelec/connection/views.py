@@ -51,6 +51,7 @@ from getelec.connection.models import (
 )
 from getelec.connection.reason_text import rendered as rendered_reasons
 from getelec.core.assess import AssessError, assess, parse_input, plan, suggest_capacity
+from getelec.core.compliance import clock_overdue
 from getelec.core.policy import ParameterValue
 from getelec.core.workdays import CalendarYearNotLoaded, pending_text
 from getelec.kernel.errors import add_to_form
@@ -86,11 +87,12 @@ class Row:
 def _rows(applications: list[Application]) -> list[Row]:
     today = _today()
     remaining = selectors.remaining_workdays(applications, today, current_calendar())
+    paused_since = selectors.open_pause_starts(applications)
     return [
         Row(
             application=app,
             remaining_wd=remaining.get(app.pk),
-            overdue=app.is_open and app.due_on is not None and app.due_on < today,
+            overdue=app.is_open and clock_overdue(app.due_on, today, paused_since.get(app.pk)),
             pending_text=pending_text(app.due_pending_year),
         )
         for app in applications
@@ -484,10 +486,9 @@ def _detail_context(
             {
                 "record": s,
                 "is_current": s.stage == application.current_stage and application.is_open,
-                "overdue": s.due_on is not None
-                and s.completed_at is None
+                "overdue": s.completed_at is None
                 and application.is_open
-                and s.due_on < today
+                and clock_overdue(s.due_on, today, open_pause.started_on if open_pause else None)
                 # On own clocks (T2) only the current stage runs; later dates are projections.
                 and (not own_clock or s.stage == application.current_stage),
                 "late": own_clock
@@ -511,8 +512,7 @@ def _detail_context(
             application.pk
         ],
         "overdue": application.is_open
-        and application.due_on is not None
-        and application.due_on < today,
+        and clock_overdue(application.due_on, today, open_pause.started_on if open_pause else None),
         "pending_text": pending_text(application.due_pending_year)
         if application.due_on is None
         else "",

@@ -11,6 +11,8 @@ Open applications not yet due are left out (their outcome is not known yet). Pur
 
 from __future__ import annotations
 
+import datetime as dt
+
 
 def on_time_rate(on_time: int, completed: int, open_past_due: int) -> float | None:
     """The on-time rate in percent (one decimal), or None when nothing counts yet.
@@ -26,3 +28,14 @@ def on_time_rate(on_time: int, completed: int, open_past_due: int) -> float | No
     if denominator == 0:
         return None
     return round(100 * on_time / denominator, 1)
+
+
+def clock_overdue(due_on: dt.date | None, today: dt.date, paused_since: dt.date | None) -> bool:
+    """Open and past its due date on `today` with the clock running. While a customer-side pause
+    is open the clock stands still (T2/L3: customer-caused time is not counted), so a paused
+    application is overdue only if its due date had already passed when the pause began; the
+    due date moves on by the paused working days when the clock restarts."""
+    if due_on is None:
+        return False
+    until = today if paused_since is None else min(today, paused_since)
+    return due_on < until

@@ -33,7 +33,7 @@ from getelec.connection.models import (
     StageRecord,
     Status,
 )
-from getelec.core.compliance import on_time_rate
+from getelec.core.compliance import clock_overdue, on_time_rate
 from getelec.core.workdays import CalendarYearNotLoaded
 from getelec.kernel.policy import param
 from getelec.supervision.models import DelayFiling
@@ -59,7 +59,7 @@ METRICS = {
 
 
 def scoped(user: User, start: dt.date, end: dt.date) -> QuerySet[Application]:
-    return (
+    return connection.open_pause_since(
         connection.applications_for(user)
         .filter(applied_on__gte=start, applied_on__lte=end)
         .select_related("company", "region", "region__parent")
@@ -122,7 +122,8 @@ def metric_filter(metric: str, today: dt.date) -> Callable[[Application, dict[in
         return app.due_on is not None and app.completed_on > app.due_on
 
     def overdue(app: Application, filings: dict[int, Any]) -> bool:
-        return app.status in OPEN_STATUSES and app.due_on is not None and app.due_on < today
+        paused_since = getattr(app, "open_pause_since", None)
+        return app.status in OPEN_STATUSES and clock_overdue(app.due_on, today, paused_since)
 
     def paused(app: Application, filings: dict[int, Any]) -> bool:
         return (app.paused_wd or 0) > 0
@@ -399,7 +400,7 @@ def detect_late_stages(apps: list[Application], on: dt.date) -> list[Finding]:
             done is None
             and app.status in OPEN_STATUSES
             and app.current_stage == stage.stage
-            and due < on
+            and clock_overdue(due, on, getattr(app, "open_pause_since", None))
         )
         if not (open_late or (done is not None and done > due)):
             continue

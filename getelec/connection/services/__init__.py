@@ -36,6 +36,8 @@ from getelec.connection.selectors import (
     can_work_on,
     get_application_for,
     is_owner,
+    open_pause_since,
+    overdue_q,
     platform_existing_kw,
     sees_personal_data,
 )
@@ -97,6 +99,8 @@ __all__ = [
     "is_owner",
     "mark_grid_upgrade",
     "mark_notifications_read",
+    "open_pause_since",
+    "overdue_q",
     "pause_clock",
     "platform_existing_kw",
     "recompute_pending_deadlines",

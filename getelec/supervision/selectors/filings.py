@@ -213,9 +213,7 @@ class UnfiledOverdue:
 def unfiled_overdue(user: User, today: dt.date | None = None) -> list[UnfiledOverdue]:
     """LV applications past their statutory due date with no filing made in time."""
     today = today or timezone.localdate()
-    overdue = Q(status__in=OPEN_STATUSES, due_on__lt=today) | Q(
-        status=Status.COMPLETED, completed_on__gt=F("due_on")
-    )
+    overdue = connection.overdue_q(today) | Q(status=Status.COMPLETED, completed_on__gt=F("due_on"))
     qs = (
         filing_applications_for(user)
         .filter(category__in=LV_CATEGORIES, due_on__isnull=False)
