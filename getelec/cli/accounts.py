@@ -74,7 +74,11 @@ def list_acting(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    accounts = sub.add_parser("accounts", help="accounts: acting grants (audited)")
+    accounts = sub.add_parser(
+        "accounts",
+        help="accounts: acting grants (audited)",
+        description="Accounts: acting grants (audited).",
+    )
     asub = accounts.add_subparsers(dest="accounts_command", metavar="ACTION", required=True)
     p = asub.add_parser(
         "grant-acting",

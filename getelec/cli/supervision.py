@@ -178,7 +178,9 @@ def filings_check(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    ledger = sub.add_parser("ledger", help="the 53-task ledger (附件2)")
+    ledger = sub.add_parser(
+        "ledger", help="the 53-task ledger (附件2)", description="The 53-task ledger (附件2)."
+    )
     lsub = ledger.add_subparsers(dest="ledger_command", metavar="ACTION", required=True)
     p = lsub.add_parser("load", help="load 附件2 from the shipped data (idempotent)")
     p.set_defaults(handler=ledger_load)
@@ -188,7 +190,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = lsub.add_parser("overdue", help="list overdue rows (exit 1 when there are any)")
     p.set_defaults(handler=ledger_overdue)
 
-    filings = sub.add_parser("filings", help="delay filings (form A1) and monthly batches")
+    filings = sub.add_parser(
+        "filings",
+        help="delay filings (form A1) and monthly batches",
+        description="Delay filings (form A1) and monthly batches.",
+    )
     fsub = filings.add_subparsers(dest="filings_command", metavar="ACTION", required=True)
     p = fsub.add_parser("batch", help="a company's monthly batch as .xlsx (filled-in forms)")
     p.add_argument("--company", required=True, help="supply company id or exact name")
