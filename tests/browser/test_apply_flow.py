@@ -96,7 +96,7 @@ def test_apply_then_staff_accepts_then_the_public_lookup_shows_the_new_stage(
     page.fill("#id_capacity_kw", "8")
     page.locator("#id_capacity_kw").dispatch_event("change")
     preview = page.locator("#assess-preview")
-    preview.get_by_text("低压居民").wait_for()
+    preview.locator("dd", has_text="低压居民").first.wait_for()
     assert "5 个工作日" in preview.inner_text()
     page.click("#apply-form button[type=submit]")
     page.wait_for_url(re.compile(r"/applications/[^/]+/$"))
