@@ -9,14 +9,19 @@ import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import pyarrow as pa
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
-if TYPE_CHECKING:
-    from getelec.analytics.results import Outcome
+
+class WritesFiles(Protocol):
+    """What `write_outputs` swaps in: a result that writes its files into a folder
+    (`getelec.analytics.results.Outcome`)."""
+
+    def write_files(self, folder: Path, extra: Callable[[Path], None] | None = None) -> None: ...
+
 
 OUTPUT_FILES = (
     "meters.parquet",
@@ -85,7 +90,7 @@ def remove_leftovers(out: Path) -> list[Path]:
 
 
 def write_outputs(
-    outcome: Outcome, out: str | Path, extra: Callable[[Path], None] | None = None
+    outcome: WritesFiles, out: str | Path, extra: Callable[[Path], None] | None = None
 ) -> Path:
     """Write every output into a fresh temporary folder beside `out`, then swap it in:
     `out` either keeps its previous content or gets the complete new one."""
